@@ -1,0 +1,60 @@
+# backend-45 — every command a learner needs. The first target that needs Python creates
+# .venv and installs the locked dependencies; it redoes that whenever requirements.lock changes.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DAYS := $(shell seq -f 'day%02g' 1 45)
+
+.DEFAULT_GOAL := help
+.PHONY: help venv run test lint format log clean $(DAYS) $(addprefix test-,$(DAYS))
+
+help: ## list every target with one line
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_%-]+:.*## / {printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "installing the locked dependencies into $(VENV) ..."
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+venv: $(STAMP) ## create .venv and install the locked dependencies (the other targets do it too)
+
+run: $(STAMP) ## serve the portfolio on http://127.0.0.1:8000 (make run PORT=8080 for another port)
+	@$(BIN)/python -m portfolio.serve --host $(HOST) --port $(PORT)
+
+test: $(STAMP) ## run the whole test suite (real MySQL, Redis, PostgreSQL where available)
+	@$(BIN)/python -m pytest
+
+lint: $(STAMP) ## ruff check and ruff format --check
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+
+format: $(STAMP) ## apply ruff's fixes and formatting
+	@$(BIN)/ruff check --fix .
+	@$(BIN)/ruff format .
+
+log: $(STAMP) ## regenerate the progress table in README.md and docs/heatmap.svg
+	@$(BIN)/python -m portfolio.log
+
+day%: ## run day NN's demo, e.g. make day01 (python -m day01)
+	@echo "no such day: $@ (days 01–45)" >&2; exit 2
+
+test-day%: ## run day NN's tests, e.g. make test-day01
+	@echo "no such day: $(patsubst test-%,%,$@) (days 01–45)" >&2; exit 2
+
+$(DAYS): day%: $(STAMP)
+	@test -f $@/__main__.py || { echo "$@ is planned but not written yet (see the log in README.md)" >&2; exit 2; }
+	@$(BIN)/python -m $@
+
+$(addprefix test-,$(DAYS)): test-day%: $(STAMP)
+	@test -d $(patsubst test-%,%,$@) || { echo "$(patsubst test-%,%,$@) is planned but not written yet (see the log in README.md)" >&2; exit 2; }
+	@$(BIN)/python -m pytest $(patsubst test-%,%,$@)
+
+clean: ## remove .venv, caches and local databases
+	rm -rf $(VENV) .pytest_cache .ruff_cache instance
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
