@@ -1,0 +1,163 @@
+"""Engines with the right defaults per dialect, a session per Flask request, and migrations.
+
+``create_engine("mysql://u:p@host/db")`` gives PyMySQL with utf8mb4, pre-ping and recycle;
+``postgresql://…`` gives psycopg 3; SQLite gets foreign keys on and, for files, WAL mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from shared.config import ConfigError
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+EXAMPLES = "sqlite:///instance/app.db, mysql+pymysql://user:pass@127.0.0.1/app, postgresql+psycopg://user:pass@127.0.0.1/app"
+
+_DRIVERS = {
+    "mysql": "mysql+pymysql",
+    "mariadb": "mysql+pymysql",
+    "mariadb+pymysql": "mysql+pymysql",
+    "postgres": "postgresql+psycopg",
+    "postgresql": "postgresql+psycopg",
+}
+
+
+def parse_url(url: str | URL, var: str = "DATABASE_URL") -> URL:
+    """Parse and normalise a database URL, or raise ConfigError naming ``var``."""
+    if isinstance(url, URL):
+        parsed = url
+    else:
+        try:
+            parsed = sa.make_url(url.strip())
+        except ArgumentError:
+            raise ConfigError(
+                f"{var} is not a database URL: {url!r}; expected something like {EXAMPLES}"
+            ) from None
+    drivername = _DRIVERS.get(parsed.drivername, parsed.drivername)
+    parsed = parsed.set(drivername=drivername)
+    if parsed.get_backend_name() == "mysql" and "charset" not in parsed.query:
+        parsed = parsed.update_query_dict({"charset": "utf8mb4"})
+    try:
+        parsed.get_dialect()
+    except NoSuchModuleError:
+        raise ConfigError(
+            f"{var} uses an unknown database driver {parsed.drivername!r}; "
+            f"use sqlite, mysql+pymysql or postgresql+psycopg (e.g. {EXAMPLES})"
+        ) from None
+    return parsed
+
+
+def is_memory_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def create_engine(url: str | URL, var: str = "DATABASE_URL", **kwargs: Any) -> Engine:
+    """An engine for ``url`` with the dialect's sensible defaults; ``kwargs`` override them."""
+    parsed = parse_url(url, var)
+    backend = parsed.get_backend_name()
+    options: dict[str, Any] = {}
+    if backend == "sqlite":
+        if is_memory_sqlite(parsed):
+            # One shared connection, or every new connection would see a fresh empty database.
+            options |= {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+        else:
+            Path(parsed.database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+    elif backend == "mysql":
+        options |= {"pool_pre_ping": True, "pool_recycle": 280}
+    elif backend == "postgresql":
+        options |= {"pool_pre_ping": True}
+    options |= kwargs
+    engine = sa.create_engine(parsed, **options)
+    if backend == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas(not is_memory_sqlite(parsed)))
+        event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_pragmas(file_backed: bool) -> Any:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; let SQLAlchemy
+        # emit BEGIN itself (see the "begin" listener) so transactions mean what they say.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if file_backed:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    return on_connect
+
+
+def _sqlite_begin(connection: sa.Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def check_connection(engine: Engine, var: str = "DATABASE_URL") -> None:
+    """Open one connection, turning a failure into a one-line ConfigError."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    except sa.exc.OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise ConfigError(
+            f"cannot reach the database in {var} ({engine.url.render_as_string()}): {reason}"
+        ) from None
+
+
+class Database:
+    """An engine plus a scoped session, bound to a Flask app's request lifecycle.
+
+    ``db.session`` is the current request's session; it is removed when the app context ends,
+    so every request starts clean. Views commit; models never do.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.session_factory = sessionmaker(bind=engine, expire_on_commit=False)
+        # Thread-local, which is what a WSGI server's request threads need.
+        self.session = scoped_session(self.session_factory)
+
+    @classmethod
+    def from_url(cls, url: str | URL, var: str = "DATABASE_URL", **kwargs: Any) -> Database:
+        return cls(create_engine(url, var, **kwargs))
+
+    def init_app(self, app: Flask) -> None:
+        app.extensions["shared.db"] = self
+
+        @app.teardown_appcontext
+        def remove_session(_exc: BaseException | None) -> None:
+            self.session.remove()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session outside a request (CLI commands, jobs): commit on success, else roll back."""
+        with self.session_factory() as session, session.begin():
+            yield session
+
+
+def upgrade_to_head(migrations_dir: str | Path, engine: Engine) -> None:
+    """Run Alembic ``upgrade head`` for an app's migrations folder on ``engine``.
+
+    The folder's ``env.py`` must use ``config.attributes["connection"]`` when it is set.
+    """
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

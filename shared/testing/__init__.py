@@ -1,0 +1,15 @@
+"""Test helpers that days and projects share: a SQL statement counter, free ports, live servers.
+
+The pytest fixtures themselves live in :mod:`shared.testing.plugin`, loaded by the root
+``conftest.py``.
+"""
+
+from shared.testing.helpers import (
+    QueryCounter,
+    count_queries,
+    free_port,
+    transactional_session,
+    wait_for_port,
+)
+
+__all__ = ["QueryCounter", "count_queries", "free_port", "transactional_session", "wait_for_port"]

@@ -1,0 +1,195 @@
+"""shared.db: URLs, engines with dialect defaults, the Flask session and migrations."""
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.config import ConfigError
+from shared.db import Database, check_connection, create_engine, parse_url, upgrade_to_head
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Parent(Base):
+    __tablename__ = "shared_parent"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(50), unique=True)
+
+
+class Child(Base):
+    __tablename__ = "shared_child"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int] = mapped_column(sa.ForeignKey("shared_parent.id"))
+
+
+@pytest.fixture
+def db_metadata():
+    return Base.metadata
+
+
+@pytest.mark.parametrize(
+    ("url", "driver"),
+    [
+        ("mysql://u:p@h/db", "mysql+pymysql"),
+        ("mariadb://u:p@h/db", "mysql+pymysql"),
+        ("postgres://u:p@h/db", "postgresql+psycopg"),
+        ("postgresql://u:p@h/db", "postgresql+psycopg"),
+        ("sqlite:///x.db", "sqlite"),
+    ],
+)
+def test_urls_get_the_project_drivers(url, driver):
+    assert parse_url(url).drivername == driver
+
+
+def test_mysql_urls_default_to_utf8mb4_but_keep_an_explicit_charset():
+    assert parse_url("mysql://u:p@h/db").query["charset"] == "utf8mb4"
+    assert parse_url("mysql://u:p@h/db?charset=latin1").query["charset"] == "latin1"
+
+
+def test_a_malformed_url_names_the_variable():
+    with pytest.raises(ConfigError, match=r"^BLOG_DATABASE_URL is not a database URL: 'nonsense'"):
+        parse_url("nonsense", "BLOG_DATABASE_URL")
+
+
+def test_an_unknown_driver_names_the_variable_and_the_choices():
+    with pytest.raises(
+        ConfigError, match=r"DATABASE_URL uses an unknown database driver 'oracle\+nope'"
+    ):
+        parse_url("oracle+nope://u@h/db")
+
+
+def test_sqlite_file_engines_create_the_folder_and_use_wal_with_foreign_keys(tmp_path):
+    path = tmp_path / "nested" / "deeper" / "app.db"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    assert path.exists()
+    engine.dispose()
+
+
+def test_in_memory_sqlite_is_one_database_across_threads():
+    engine = create_engine("sqlite://")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+        connection.exec_driver_sql("INSERT INTO t VALUES (1)")
+    seen: list[int] = []
+
+    def read() -> None:
+        with engine.connect() as connection:
+            seen.append(connection.exec_driver_sql("SELECT x FROM t").scalar())
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join()
+    assert seen == [1]
+
+
+def test_foreign_keys_are_enforced_on_every_backend(db_session):
+    db_session.add(Child(parent_id=999))
+    with pytest.raises(sa.exc.IntegrityError):
+        db_session.flush()
+
+
+def test_unique_constraints_are_enforced_on_every_backend(db_session):
+    db_session.add_all([Parent(name="same"), Parent(name="same")])
+    with pytest.raises(sa.exc.IntegrityError):
+        db_session.flush()
+
+
+def test_each_test_starts_with_empty_tables(db_session):
+    # Runs after the tests above wrote rows: the harness rolled them back.
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Parent)) == 0
+    db_session.add(Parent(name="kept only for this test"))
+    db_session.commit()
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Parent)) == 1
+
+
+def test_check_connection_turns_a_dead_server_into_one_line():
+    engine = create_engine(
+        "mysql+pymysql://u:p@127.0.0.1:1/db", connect_args={"connect_timeout": 2}
+    )
+    with pytest.raises(ConfigError, match=r"^cannot reach the database in MYSQL_URL"):
+        check_connection(engine, "MYSQL_URL")
+
+
+def test_database_gives_each_request_its_own_session_and_removes_it(db_url):
+    app = Flask(__name__)
+    db = Database.from_url(db_url)
+    db.init_app(app)
+    seen = []
+
+    @app.get("/")
+    def index():
+        seen.append(db.session())
+        return {"ok": db.session.execute(sa.text("SELECT 1")).scalar() == 1}
+
+    client = app.test_client()
+    assert client.get("/").json == {"ok": True}
+    assert client.get("/").json == {"ok": True}
+    assert seen[0] is not seen[1], "the session should be removed after each request"
+    db.engine.dispose()
+
+
+def test_transaction_commits_on_success_and_rolls_back_on_error(db_url):
+    db = Database.from_url(db_url)
+    Base.metadata.create_all(db.engine)
+    try:
+        with db.transaction() as session:
+            session.add(Parent(name="committed"))
+        with pytest.raises(RuntimeError), db.transaction() as session:
+            session.add(Parent(name="rolled back"))
+            session.flush()
+            raise RuntimeError("boom")
+        with db.engine.connect() as connection:
+            names = connection.execute(sa.select(Parent.name)).scalars().all()
+        assert names == ["committed"]
+    finally:
+        with db.engine.begin() as connection:
+            connection.execute(sa.delete(Parent))
+        db.engine.dispose()
+
+
+MIGRATION_ENV = """
+from alembic import context
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=None)
+with context.begin_transaction():
+    context.run_migrations()
+"""
+
+MIGRATION = """
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+
+
+def upgrade():
+    op.create_table("migrated", sa.Column("id", sa.Integer, primary_key=True))
+
+
+def downgrade():
+    op.drop_table("migrated")
+"""
+
+
+def test_upgrade_to_head_runs_an_apps_migrations(tmp_path, make_database):
+    (tmp_path / "versions").mkdir(parents=True)
+    (tmp_path / "env.py").write_text(MIGRATION_ENV)
+    (tmp_path / "versions" / "0001_create.py").write_text(MIGRATION)
+    engine = create_engine(make_database("sqlite"))
+    upgrade_to_head(tmp_path, engine)
+    assert "migrated" in sa.inspect(engine).get_table_names()
+    with engine.connect() as connection:
+        assert (
+            connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0001"
+        )
+    engine.dispose()
