@@ -1,0 +1,231 @@
+"""`python -m day03` as a learner runs it: a real process, started from the repository root."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from day03.importer.sinks import orders_table
+from shared.db import create_engine
+from shared.testing.helpers import free_port
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+WriteCsv = Callable[..., Path]
+
+
+def run_day03(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "day03", *map(str, args)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+REFUSED, BAD_INPUT = 1, 2
+
+
+def assert_one_line_error(
+    result: subprocess.CompletedProcess[str], status: int, expected: str
+) -> None:
+    """The run failed with ``status`` and said why in exactly one stderr line, no traceback."""
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == status, f"exit {result.returncode}, stderr: {result.stderr}"
+    assert len(lines) == 1, f"expected one line on stderr, got:\n{result.stderr}"
+    assert lines[0].startswith("python -m day03: error: "), lines[0]
+    assert expected in lines[0], f"expected {expected!r} in {lines[0]!r}"
+
+
+# --- success -----------------------------------------------------------------------------------
+
+
+def test_the_demo_shows_two_imports_kept_and_two_refused() -> None:
+    result = run_day03()
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    out = result.stdout
+    assert out.count("imported — 6 rows written to") == 2, out
+    assert "refused — 6 of 10 rows are invalid (7 errors); nothing was written" in out
+    assert "line 3  email       must look like name@example.com, got 'hana.example.com'" in out
+    assert "orders.jsonl still holds the 6 orders from step 1" in out
+    assert "refused — the database refused the rows, so none were inserted" in out
+    assert "the table still holds the 6 orders from step 2" in out
+
+
+def test_importing_into_a_json_lines_file_prints_the_report(
+    clean_sample: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "orders.jsonl"
+
+    result = run_day03(clean_sample, "--out", out)
+
+    assert result.returncode == 0, result.stderr
+    assert f"status:       imported — 6 rows written to {out}" in result.stdout
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 6
+
+
+def test_importing_into_a_database_commits_every_row(clean_sample: Path, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'orders.db'}"
+
+    result = run_day03(clean_sample, "--db", url)
+
+    assert result.returncode == 0, result.stderr
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        count = connection.scalar(sa.select(sa.func.count()).select_from(orders_table))
+    engine.dispose()
+    assert count == 6
+
+
+def test_without_a_destination_the_file_is_only_checked(clean_sample: Path) -> None:
+    result = run_day03(clean_sample)
+
+    assert result.returncode == 0, result.stderr
+    assert "status:       checked — all 6 rows are valid; nothing was written" in result.stdout
+
+
+def test_verbose_logs_every_step_on_stderr(clean_sample: Path) -> None:
+    quiet, verbose = run_day03(clean_sample), run_day03(clean_sample, "--verbose")
+
+    assert quiet.stderr == ""
+    assert "DEBUG   day03.importer.pipeline: line 2: ok (A-1001)" in verbose.stderr
+    assert "INFO    day03.importer.pipeline: importing" in verbose.stderr
+
+
+def test_help_describes_the_options_and_exits_0() -> None:
+    result = run_day03("--help")
+
+    assert result.returncode == 0, result.stderr
+    for option in ("--out FILE.jsonl", "--db URL", "--report FILE", "--max-errors N", "--verbose"):
+        assert option in result.stdout, f"{option} missing from --help"
+
+
+# --- refused rows ------------------------------------------------------------------------------
+
+
+def test_bad_rows_are_listed_and_nothing_is_written(bad_sample: Path, tmp_path: Path) -> None:
+    out, report = tmp_path / "orders.jsonl", tmp_path / "report.json"
+
+    result = run_day03(bad_sample, "--out", out, "--report", report)
+
+    expected = "6 of 10 rows are invalid (7 errors); nothing was written"
+    assert_one_line_error(result, REFUSED, expected)
+    for line in (3, 4, 5, 7, 8, 9):
+        assert f"  line {line}  " in result.stdout, f"line {line} missing from:\n{result.stdout}"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["report.json"]
+    saved = json.loads(report.read_text(encoding="utf-8"))
+    assert [error["line"] for error in saved["errors"]] == [3, 4, 5, 5, 7, 8, 9]
+
+
+def test_a_text_report_is_saved_when_the_name_does_not_end_in_json(
+    bad_sample: Path, tmp_path: Path
+) -> None:
+    report = tmp_path / "report.txt"
+
+    run_day03(bad_sample, "--report", report)
+
+    assert report.read_text(encoding="utf-8").startswith(f"source:       {bad_sample}\n")
+
+
+def test_max_errors_stops_early_with_a_clear_message(bad_sample: Path) -> None:
+    result = run_day03(bad_sample, "--max-errors", "2")
+
+    assert_one_line_error(
+        result, REFUSED, "stopped at line 4 after 2 errors (the limit is 2); nothing was written"
+    )
+
+
+def test_rows_the_database_refuses_leave_the_table_as_it_was(
+    clean_sample: Path, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'orders.db'}"
+    assert run_day03(clean_sample, "--db", url).returncode == 0
+
+    result = run_day03(clean_sample, "--db", url)
+
+    assert_one_line_error(result, REFUSED, "the database refused the rows, so none were inserted")
+
+
+# --- bad input ---------------------------------------------------------------------------------
+
+
+def test_a_missing_csv_file(tmp_path: Path) -> None:
+    result = run_day03(tmp_path / "nope.csv")
+
+    expected = f"cannot open {tmp_path / 'nope.csv'}: No such file or directory"
+    assert_one_line_error(result, BAD_INPUT, expected)
+
+
+def test_a_wrong_header(write_csv: WriteCsv) -> None:
+    source = write_csv("A-1,ana@example.com,2024-03-01,1,9.99", header="id,email,date,qty,price")
+
+    result = run_day03(source)
+
+    expected = "has the wrong header (missing order_id, ordered_on, quantity, unit_price;"
+    assert_one_line_error(result, BAD_INPUT, expected)
+
+
+def test_a_file_in_the_wrong_encoding(write_csv: WriteCsv) -> None:
+    source = write_csv("A-1,josé@example.com,2024-03-01,1,9.99", encoding="cp1252")
+
+    result = run_day03(source)
+
+    assert_one_line_error(result, BAD_INPUT, "line 2 is not UTF-8 (byte 0xe9 at column 8)")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("not a url", "--db is not a database URL: 'not a url'"),
+        ("nosuchdb://u:p@localhost/x", "--db uses an unknown database driver 'nosuchdb'"),
+    ],
+)
+def test_a_malformed_database_url(clean_sample: Path, url: str, expected: str) -> None:
+    result = run_day03(clean_sample, "--db", url)
+
+    assert_one_line_error(result, BAD_INPUT, expected)
+
+
+def test_a_database_that_cannot_be_reached(clean_sample: Path) -> None:
+    url = f"mysql+pymysql://nobody:secret@127.0.0.1:{free_port()}/orders"
+
+    result = run_day03(clean_sample, "--db", url)
+
+    assert_one_line_error(result, BAD_INPUT, "cannot reach the database in --db")
+    assert "secret" not in result.stderr, "the password must not be echoed"
+
+
+def test_an_output_folder_that_does_not_exist(clean_sample: Path, tmp_path: Path) -> None:
+    result = run_day03(clean_sample, "--out", tmp_path / "missing" / "orders.jsonl")
+
+    assert_one_line_error(result, BAD_INPUT, "the folder")
+    assert "does not exist" in result.stderr
+
+
+def test_an_output_path_that_is_a_folder(clean_sample: Path, tmp_path: Path) -> None:
+    result = run_day03(clean_sample, "--out", tmp_path)
+
+    expected = f"cannot write {tmp_path}: it is a folder; name a file instead"
+    assert_one_line_error(result, BAD_INPUT, expected)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--max-errors", "0"], "argument --max-errors: must be a whole number of at least 1"),
+        (["x.csv", "--out", "a.jsonl", "--db", "sqlite://"], "not allowed with argument --out"),
+        (["--out", "a.jsonl"], "--out, --db and --report need a CSV file to import"),
+        (["x.csv", "--report", "missing/r.json"], "--report: the folder missing does not exist"),
+        (["--no-such-option"], "unrecognized arguments: --no-such-option"),
+    ],
+)
+def test_a_usage_mistake_is_one_line_and_exit_2(args: list[str], expected: str) -> None:
+    assert_one_line_error(run_day03(*args), BAD_INPUT, expected)
