@@ -1,0 +1,1 @@
+"""The portfolio: the progress log in README.md, the commit heatmap and the site serving both."""
