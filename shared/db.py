@@ -79,7 +79,13 @@ def create_engine(url: str | URL, var: str = "DATABASE_URL", **kwargs: Any) -> E
     elif backend == "postgresql":
         options |= {"pool_pre_ping": True}
     options |= kwargs
-    engine = sa.create_engine(parsed, **options)
+    try:
+        engine = sa.create_engine(parsed, **options)
+    except ImportError as error:
+        raise ConfigError(
+            f"{var} needs the {parsed.drivername!r} driver, which is not installed ({error.name}); "
+            f"use sqlite, mysql+pymysql or postgresql+psycopg (e.g. {EXAMPLES})"
+        ) from None
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas(not is_memory_sqlite(parsed)))
         event.listen(engine, "begin", _sqlite_begin)

@@ -63,6 +63,11 @@ def test_an_unknown_driver_names_the_variable_and_the_choices():
         parse_url("oracle+nope://u@h/db")
 
 
+def test_a_known_dialect_with_a_missing_driver_is_one_line():
+    with pytest.raises(ConfigError, match=r"^DATABASE_URL needs the 'mysql\+mysqldb' driver"):
+        create_engine("mysql+mysqldb://u:p@h/db")
+
+
 def test_sqlite_file_engines_create_the_folder_and_use_wal_with_foreign_keys(tmp_path):
     path = tmp_path / "nested" / "deeper" / "app.db"
     engine = create_engine(f"sqlite:///{path}")
