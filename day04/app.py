@@ -1,0 +1,162 @@
+"""A small JSON API: ``GET /health``, ``POST /echo`` and ``GET /time``, built by a factory.
+
+Every error, Flask's own included (unknown route, wrong method, body too large), leaves as
+RFC 9457 problem details through ``shared.errors``, so a client only ever parses one shape.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+
+from shared.errors import ApiError, BadRequest, register_error_handlers
+
+DEFAULTS: dict[str, Any] = {
+    # Time zone of GET /time when the request names none.
+    "DEFAULT_TIMEZONE": "UTC",
+    # Werkzeug answers 413 above this many bytes, before a view reads the body.
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    # Where "now" comes from; tests swap in a fixed clock.
+    "CLOCK": lambda: datetime.now(UTC),
+}
+
+TZ_HELP = "use an IANA name such as Europe/Paris, America/New_York or UTC"
+
+api = Blueprint("api", __name__)
+
+
+class UnsupportedMediaType(ApiError):
+    status, title = 415, "Unsupported Media Type"
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: defaults first, then ``overrides`` (plain Flask config keys)."""
+    app = Flask(__name__)
+    app.config.update(DEFAULTS)
+    app.config.update(overrides or {})
+    # Keep keys in the order the views write them (Flask sorts them by default).
+    app.json.sort_keys = False
+    register_error_handlers(app)
+    app.register_blueprint(api)
+    return app
+
+
+@api.get("/health")
+def health() -> Response:
+    """Liveness: answers as long as the process can serve a request."""
+    return jsonify(status="ok")
+
+
+@api.post("/echo")
+def echo() -> Response:
+    """Send the JSON object back, with what the server saw of the request around it."""
+    body = read_json_object()
+    return jsonify(
+        echo=body,
+        request={
+            "method": request.method,
+            "path": request.path,
+            "query": request.args.to_dict(flat=False),
+            "content_type": request.content_type,
+            "content_length": request.content_length,
+            "user_agent": request.user_agent.string or None,
+        },
+    )
+
+
+@api.get("/time")
+def current_time() -> Response:
+    """The current time in ``?tz=`` (default: the app's DEFAULT_TIMEZONE), ISO 8601."""
+    name = request.args.get("tz", current_app.config["DEFAULT_TIMEZONE"])
+    zone = find_zone(name)
+    clock: Callable[[], datetime] = current_app.config["CLOCK"]
+    now_utc = clock().astimezone(UTC)
+    local = now_utc.astimezone(zone)
+    return jsonify(
+        timezone=name,
+        local=local.isoformat(timespec="milliseconds"),
+        utc=now_utc.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        utc_offset=format_offset(local.utcoffset() or timedelta(0)),
+        unix=round(now_utc.timestamp(), 3),
+    )
+
+
+def find_zone(name: str) -> ZoneInfo:
+    """The IANA zone called ``name``, or a 400 that says how to name one."""
+    if not known_zone_names():
+        # No system database and no `tzdata` package: every name would look unknown.
+        raise ApiError(
+            "this server has no time zone database; install the tzdata package",
+            status=500,
+            title="Internal Server Error",
+        )
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        # ValueError: keys like "" or "../etc/passwd" that are not even shaped like a zone name.
+        pass
+    hint = suggest_zone(name)
+    fix = f"did you mean {hint}?" if hint else TZ_HELP
+    raise BadRequest(f"unknown time zone {name!r} in ?tz=; {fix}")
+
+
+def format_offset(offset: timedelta) -> str:
+    """``+05:30`` for five and a half hours east of UTC (``%:z`` needs Python 3.12)."""
+    minutes = round(offset.total_seconds() / 60)
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"{'-' if offset < timedelta(0) else '+'}{hours:02d}:{minutes:02d}"
+
+
+@cache
+def known_zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def suggest_zone(name: str) -> str | None:
+    """The zone whose name differs from ``name`` only in case or spaces, if there is one."""
+    wanted = name.strip().replace(" ", "_").casefold()
+    return next((zone for zone in known_zone_names() if zone.casefold() == wanted), None)
+
+
+def read_json_object() -> dict[str, Any]:
+    """The request body as a JSON object, or a 415/400 problem saying what to send instead."""
+    if not request.is_json:
+        sent = request.mimetype or "no Content-Type"
+        raise UnsupportedMediaType(
+            f"expected Content-Type: application/json, got {sent}; send the body as JSON"
+        )
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raise BadRequest('the body is empty; send a JSON object, e.g. {"message": "hi"}')
+    try:
+        body = json.loads(raw, parse_constant=_reject_constant)
+    except ValueError as error:
+        raise BadRequest(
+            f'the body is not valid JSON ({error}); send a JSON object, e.g. {{"message": "hi"}}'
+        ) from None
+    if not isinstance(body, dict):
+        kind = _json_kind(body)
+        raise BadRequest(f'the body must be a JSON object, not {kind}; e.g. {{"message": "hi"}}')
+    return body
+
+
+def _reject_constant(name: str) -> None:
+    # Python's json module accepts NaN and Infinity, which are not JSON and would echo back invalid.
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _json_kind(value: object) -> str:
+    kinds = {
+        list: "an array",
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+    }
+    return kinds.get(type(value), "null")

@@ -1,0 +1,236 @@
+"""The day 04 API, specified through Flask's test client (no server, no network)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from day04 import app as day04_app
+from day04.app import create_app, format_offset
+from shared.errors import PROBLEM_JSON
+
+# 2024-07-01 10:30:00.250 UTC: summer time in Paris (+02:00), winter in Sydney (+10:00).
+FIXED_NOW = datetime(2024, 7, 1, 10, 30, 0, 250_000, tzinfo=UTC)
+
+
+@pytest.fixture
+def app() -> Flask:
+    return create_app({"CLOCK": lambda: FIXED_NOW, "TESTING": True})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def assert_problem(response: Any, status: int, *detail_words: str) -> dict[str, Any]:
+    """The response is problem+json with ``status``, and its detail names each of the words."""
+    body = response.get_json(force=True)
+    assert (response.status_code, response.mimetype) == (status, PROBLEM_JSON), body
+    assert body["status"] == status and body["title"] and body["type"] == "about:blank", body
+    for word in detail_words:
+        assert word in body["detail"], f"{word!r} missing from detail {body['detail']!r}"
+    return body
+
+
+# --- GET /health -------------------------------------------------------------------------------
+
+
+def test_health_answers_ok_as_json(client: FlaskClient) -> None:
+    response = client.get("/health")
+
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_health_rejects_post_with_405_and_names_the_allowed_methods(client: FlaskClient) -> None:
+    response = client.post("/health")
+
+    assert_problem(response, 405)
+    allowed = {method.strip() for method in response.headers["Allow"].split(",")}
+    assert "GET" in allowed and "POST" not in allowed, allowed
+
+
+# --- POST /echo --------------------------------------------------------------------------------
+
+
+def test_echo_returns_the_object_it_was_sent(client: FlaskClient) -> None:
+    sent = {"message": "héllo", "nested": {"n": [1, 2.5, None, True]}}
+
+    response = client.post("/echo", json=sent)
+
+    assert response.status_code == 200
+    assert response.get_json()["echo"] == sent
+
+
+def test_echo_reports_request_metadata(client: FlaskClient) -> None:
+    raw = b'{"message": "hi"}'
+
+    response = client.post(
+        "/echo?lang=en&lang=fr",
+        data=raw,
+        headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": "demo/1.0"},
+    )
+
+    assert response.get_json()["request"] == {
+        "method": "POST",
+        "path": "/echo",
+        "query": {"lang": ["en", "fr"]},
+        "content_type": "application/json; charset=utf-8",
+        "content_length": len(raw),
+        "user_agent": "demo/1.0",
+    }
+
+
+def test_echo_rejects_malformed_json_with_400_naming_the_parse_error(client: FlaskClient) -> None:
+    response = client.post("/echo", data='{"message": "hi"', content_type="application/json")
+
+    assert_problem(response, 400, "not valid JSON", "line 1 column")
+
+
+def test_echo_rejects_an_empty_body_with_400(client: FlaskClient) -> None:
+    response = client.post("/echo", data="", content_type="application/json")
+
+    assert_problem(response, 400, "empty")
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind"), [("[1, 2]", "array"), ('"hi"', "string"), ("42", "number"), ("null", "null")]
+)
+def test_echo_rejects_json_that_is_not_an_object(client: FlaskClient, raw: str, kind: str) -> None:
+    response = client.post("/echo", data=raw, content_type="application/json")
+
+    assert_problem(response, 400, "must be a JSON object", kind)
+
+
+def test_echo_rejects_nan_which_python_would_otherwise_accept(client: FlaskClient) -> None:
+    response = client.post("/echo", data='{"x": NaN}', content_type="application/json")
+
+    assert_problem(response, 400, "NaN is not a JSON value")
+
+
+def test_echo_rejects_a_non_json_content_type_with_415(client: FlaskClient) -> None:
+    response = client.post("/echo", data='{"message": "hi"}', content_type="text/plain")
+
+    assert_problem(response, 415, "application/json", "text/plain")
+
+
+def test_echo_rejects_a_body_over_the_configured_limit_with_413() -> None:
+    client = create_app({"MAX_CONTENT_LENGTH": 100}).test_client()
+
+    response = client.post("/echo", json={"message": "x" * 200})
+
+    assert_problem(response, 413)
+
+
+def test_echo_rejects_get_with_405(client: FlaskClient) -> None:
+    assert_problem(client.get("/echo"), 405)
+
+
+# --- GET /time ---------------------------------------------------------------------------------
+
+
+def test_time_defaults_to_utc_with_a_z_suffix(client: FlaskClient) -> None:
+    body = client.get("/time").get_json()
+
+    assert body == {
+        "timezone": "UTC",
+        "local": "2024-07-01T10:30:00.250+00:00",
+        "utc": "2024-07-01T10:30:00.250Z",
+        "utc_offset": "+00:00",
+        "unix": FIXED_NOW.timestamp(),
+    }
+
+
+@pytest.mark.parametrize(
+    ("zone", "local", "offset"),
+    [
+        ("Europe/Paris", "2024-07-01T12:30:00.250+02:00", "+02:00"),
+        ("America/New_York", "2024-07-01T06:30:00.250-04:00", "-04:00"),
+        ("Asia/Kolkata", "2024-07-01T16:00:00.250+05:30", "+05:30"),
+    ],
+)
+def test_time_converts_the_current_instant_to_the_requested_zone(
+    client: FlaskClient, zone: str, local: str, offset: str
+) -> None:
+    body = client.get("/time", query_string={"tz": zone}).get_json()
+
+    assert (body["timezone"], body["local"], body["utc_offset"]) == (zone, local, offset)
+    assert body["utc"] == "2024-07-01T10:30:00.250Z", "the instant itself must not move"
+
+
+def test_time_local_and_utc_parse_back_to_the_same_instant(client: FlaskClient) -> None:
+    body = client.get("/time?tz=Australia/Sydney").get_json()
+
+    local = datetime.fromisoformat(body["local"])
+    utc = datetime.fromisoformat(body["utc"])
+    assert local == utc == FIXED_NOW, (local, utc)
+
+
+def test_time_uses_the_configured_default_zone() -> None:
+    app = create_app({"DEFAULT_TIMEZONE": "Asia/Tokyo", "CLOCK": lambda: FIXED_NOW})
+
+    body = app.test_client().get("/time").get_json()
+
+    assert (body["timezone"], body["utc_offset"]) == ("Asia/Tokyo", "+09:00")
+
+
+def test_time_rejects_an_unknown_zone_with_400_naming_it_and_the_fix(client: FlaskClient) -> None:
+    response = client.get("/time?tz=Mars/Olympus")
+
+    assert_problem(response, 400, "'Mars/Olympus'", "IANA", "Europe/Paris")
+
+
+def test_time_suggests_the_right_spelling_for_a_zone_in_the_wrong_case(
+    client: FlaskClient,
+) -> None:
+    response = client.get("/time?tz=america/new york")
+
+    assert_problem(response, 400, "'america/new york'", "did you mean America/New_York?")
+
+
+@pytest.mark.parametrize("name", ["", "../../etc/passwd", "/etc/localtime", "Europe"])
+def test_time_rejects_names_that_are_not_zones_with_400(client: FlaskClient, name: str) -> None:
+    response = client.get("/time", query_string={"tz": name})
+
+    assert_problem(response, 400, "unknown time zone")
+
+
+def test_time_says_what_to_install_when_the_zone_database_is_missing(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(day04_app, "known_zone_names", frozenset)
+
+    response = client.get("/time?tz=UTC")
+
+    assert_problem(response, 500, "tzdata")
+
+
+def test_format_offset_handles_negative_half_hour_offsets() -> None:
+    assert format_offset(timedelta(hours=-9, minutes=-30)) == "-09:30"
+
+
+# --- errors everyone shares --------------------------------------------------------------------
+
+
+def test_unknown_route_is_a_404_problem(client: FlaskClient) -> None:
+    assert_problem(client.get("/no/such/route"), 404)
+
+
+def test_an_unexpected_exception_is_a_500_problem_without_a_traceback(app: Flask) -> None:
+    app.config["TESTING"] = False  # let the handler answer instead of re-raising
+
+    @app.get("/boom")
+    def boom() -> str:
+        raise RuntimeError("secret internals")
+
+    response = app.test_client().get("/boom")
+
+    body = assert_problem(response, 500)
+    assert "secret internals" not in response.get_data(as_text=True), body
+    assert "Traceback" not in response.get_data(as_text=True), body
