@@ -1,0 +1,121 @@
+"""The Book resource and an in-memory repository that is safe to share between request threads.
+
+The repository knows nothing about HTTP: it raises :class:`BookNotFound` and
+:class:`DuplicateIsbn`, and the API decides that those mean 404 and 409.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+#: The fields a client may set; ``id`` is the server's.
+EDITABLE_FIELDS = ("title", "author", "year", "isbn")
+
+
+@dataclass(frozen=True)
+class Book:
+    id: int
+    title: str
+    author: str
+    year: int
+    isbn: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """One slice of a listing, with the size of the whole listing."""
+
+    items: list[Book]
+    total: int
+    limit: int
+    offset: int
+
+
+class BookNotFound(LookupError):
+    def __init__(self, book_id: int) -> None:
+        super().__init__(f"no book with id {book_id}")
+        self.book_id = book_id
+
+
+class DuplicateIsbn(ValueError):
+    def __init__(self, isbn: str, existing_id: int) -> None:
+        super().__init__(f"ISBN {isbn} already belongs to book {existing_id}")
+        self.isbn = isbn
+        self.existing_id = existing_id
+
+
+class BookRepository:
+    """Books in a dict, ISBNs in an index; one lock makes each operation atomic.
+
+    Without the lock, two requests adding the same ISBN at once could both pass the
+    uniqueness check before either stored its book.
+    """
+
+    def __init__(self) -> None:
+        self._books: dict[int, Book] = {}
+        self._ids_by_isbn: dict[str, int] = {}
+        self._next_id = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def add(self, title: str, author: str, year: int, isbn: str) -> Book:
+        """Store a new book with the next id; DuplicateIsbn if the ISBN is taken."""
+        with self._lock:
+            self._ensure_isbn_free(isbn, for_id=None)
+            book = Book(id=next(self._next_id), title=title, author=author, year=year, isbn=isbn)
+            self._store(book)
+            return book
+
+    def get(self, book_id: int) -> Book:
+        """The book with ``book_id``, or BookNotFound."""
+        with self._lock:
+            return self._get(book_id)
+
+    def find(self, author: str | None = None, limit: int = 20, offset: int = 0) -> Page:
+        """Books in id order, optionally by one author (case-insensitive), sliced for a page."""
+        with self._lock:
+            books = sorted(self._books.values(), key=lambda book: book.id)
+        if author is not None:
+            wanted = author.casefold()
+            books = [book for book in books if book.author.casefold() == wanted]
+        return Page(books[offset : offset + limit], total=len(books), limit=limit, offset=offset)
+
+    def update(self, book_id: int, changes: Mapping[str, Any]) -> Book:
+        """Apply ``changes`` (any of the editable fields) to a book; PUT passes all of them."""
+        unknown = set(changes) - set(EDITABLE_FIELDS)
+        if unknown:
+            raise TypeError(f"not editable: {', '.join(sorted(unknown))}")
+        with self._lock:
+            current = self._get(book_id)
+            if "isbn" in changes:
+                self._ensure_isbn_free(changes["isbn"], for_id=book_id)
+            updated = dataclasses.replace(current, **changes)
+            del self._ids_by_isbn[current.isbn]
+            self._store(updated)
+            return updated
+
+    def delete(self, book_id: int) -> None:
+        """Remove a book; BookNotFound if there is none (DELETE is idempotent in effect only)."""
+        with self._lock:
+            book = self._get(book_id)
+            del self._books[book_id]
+            del self._ids_by_isbn[book.isbn]
+
+    def _get(self, book_id: int) -> Book:
+        try:
+            return self._books[book_id]
+        except KeyError:
+            raise BookNotFound(book_id) from None
+
+    def _ensure_isbn_free(self, isbn: str, for_id: int | None) -> None:
+        owner = self._ids_by_isbn.get(isbn)
+        if owner is not None and owner != for_id:
+            raise DuplicateIsbn(isbn, owner)
+
+    def _store(self, book: Book) -> None:
+        self._books[book.id] = book
+        self._ids_by_isbn[book.isbn] = book.id
