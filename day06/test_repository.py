@@ -1,0 +1,282 @@
+"""The repository and models on SQLite, MySQL and PostgreSQL: each test runs on all three.
+
+Every test works inside a transaction that is rolled back (the ``db_session`` fixture), so the
+tests are independent and leave each database empty.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy.orm import Session
+
+from day05.isbn import check_digit
+from day06.models import Base, Book
+from day06.repository import MAX_ID, BookNotFound, BookRepository, DuplicateIsbn
+from shared.testing import count_queries
+
+
+@pytest.fixture
+def db_metadata() -> sa.MetaData:
+    return Base.metadata
+
+
+@pytest.fixture
+def repo(db_session: Session) -> BookRepository:
+    return BookRepository(db_session)
+
+
+def isbn(n: int) -> str:
+    first_twelve = f"978{n:09d}"
+    return first_twelve + str(check_digit(first_twelve))
+
+
+def add(repo: BookRepository, n: int, author: str = "Ursula K. Le Guin") -> Book:
+    return repo.add(title=f"Book {n}", author=author, year=1970 + n % 50, isbn=isbn(n))
+
+
+def reload(session: Session, book_id: int) -> Book:
+    """The row as the database has it now, not the object the session remembers."""
+    session.expunge_all()
+    return session.get_one(Book, book_id)
+
+
+# --- create and read ---------------------------------------------------------------------------
+
+
+def test_add_flushes_so_the_book_has_an_id_at_once(repo: BookRepository) -> None:
+    book = add(repo, 1)
+
+    assert isinstance(book.id, int) and book.id > 0
+
+
+def test_a_stored_book_reads_back_field_for_field(
+    repo: BookRepository, db_session: Session
+) -> None:
+    book = repo.add(title="The Dispossessed", author="Ursula K. Le Guin", year=1974, isbn=isbn(1))
+
+    stored = reload(db_session, book.id)
+
+    assert (stored.title, stored.author, stored.year, stored.isbn) == (
+        "The Dispossessed",
+        "Ursula K. Le Guin",
+        1974,
+        isbn(1),
+    )
+
+
+def test_get_of_a_missing_id_raises_book_not_found(repo: BookRepository) -> None:
+    with pytest.raises(BookNotFound, match="no book with id 12345"):
+        repo.get(12345)
+
+
+@pytest.mark.parametrize("book_id", [0, -1, MAX_ID + 1, 2**70])
+def test_get_of_an_id_no_row_can_have_is_book_not_found_not_a_driver_error(
+    repo: BookRepository, book_id: int
+) -> None:
+    with pytest.raises(BookNotFound):
+        repo.get(book_id)
+
+
+def test_repository_leaves_the_commit_to_its_caller(
+    repo: BookRepository, db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def forbidden_commit() -> None:
+        raise AssertionError("the repository committed; the unit of work belongs to the caller")
+
+    monkeypatch.setattr(db_session, "commit", forbidden_commit)
+
+    book = add(repo, 1)
+    repo.update(book.id, {"year": 2000})
+    repo.find()
+    repo.delete(book.id)
+
+
+# --- the unique ISBN -------------------------------------------------------------------------
+
+
+def test_the_database_itself_refuses_a_second_row_with_the_same_isbn(db_session: Session) -> None:
+    row = {"title": "A", "author": "B", "year": 2000, "isbn": isbn(1)}
+    db_session.execute(sa.insert(Book), [row])
+
+    with pytest.raises(IntegrityError), db_session.begin_nested():
+        db_session.execute(sa.insert(Book), [row | {"title": "Copy"}])
+
+
+def test_add_with_a_taken_isbn_raises_duplicate_isbn_naming_the_owner(
+    repo: BookRepository,
+) -> None:
+    first = add(repo, 1)
+
+    with pytest.raises(DuplicateIsbn) as error:
+        repo.add(title="Copy", author="Someone", year=2001, isbn=first.isbn)
+
+    assert (error.value.isbn, error.value.existing_id) == (first.isbn, first.id)
+
+
+def test_after_a_duplicate_the_session_still_works(repo: BookRepository) -> None:
+    first = add(repo, 1)
+    with pytest.raises(DuplicateIsbn):
+        repo.add(title="Copy", author="Someone", year=2001, isbn=first.isbn)
+
+    second = add(repo, 2)
+
+    assert [book.id for book in repo.find().items] == [first.id, second.id]
+
+
+def test_update_to_another_books_isbn_raises_and_leaves_the_row_unchanged(
+    repo: BookRepository, db_session: Session
+) -> None:
+    first, second = add(repo, 1), add(repo, 2)
+
+    with pytest.raises(DuplicateIsbn):
+        repo.update(second.id, {"isbn": first.isbn, "title": "Changed"})
+
+    stored = reload(db_session, second.id)
+    assert (stored.isbn, stored.title) == (isbn(2), "Book 2")
+
+
+# --- listing -----------------------------------------------------------------------------------
+
+
+def test_find_filters_by_author_ignoring_case(repo: BookRepository) -> None:
+    a = add(repo, 1, author="Ursula K. Le Guin")
+    add(repo, 2, author="Iain M. Banks")
+    c = add(repo, 3, author="Ursula K. Le Guin")
+
+    page = repo.find(author="URSULA K. LE GUIN")
+
+    assert [book.id for book in page.items] == [a.id, c.id]
+    assert page.total == 2
+
+
+def test_find_matches_an_author_whose_name_is_not_ascii(repo: BookRepository) -> None:
+    book = add(repo, 1, author="Émile Zola")
+
+    page = repo.find(author="Émile Zola")
+
+    assert [found.id for found in page.items] == [book.id]
+
+
+def test_find_returns_one_page_in_id_order_with_the_total(repo: BookRepository) -> None:
+    ids = [add(repo, n).id for n in range(5)]
+
+    page = repo.find(limit=2, offset=2)
+
+    assert ([book.id for book in page.items], page.total) == (ids[2:4], 5)
+
+
+def test_find_past_the_end_is_an_empty_page_that_still_counts(repo: BookRepository) -> None:
+    add(repo, 1)
+
+    page = repo.find(limit=10, offset=10)
+
+    assert (page.items, page.total) == ([], 1)
+
+
+@pytest.mark.parametrize("rows", [1, 25])
+def test_find_runs_two_statements_however_many_rows_match(
+    repo: BookRepository, db_engine: Engine, rows: int
+) -> None:
+    for n in range(rows):
+        add(repo, n)
+
+    with count_queries(db_engine) as queries:
+        page = repo.find(limit=100)
+
+    assert page.total == rows
+    assert queries.count == 2, queries.statements
+
+
+# --- update and delete -------------------------------------------------------------------------
+
+
+def test_update_changes_only_the_given_fields(repo: BookRepository, db_session: Session) -> None:
+    book = add(repo, 1)
+
+    repo.update(book.id, {"year": 1999, "title": "Renamed"})
+
+    stored = reload(db_session, book.id)
+    assert (stored.title, stored.author, stored.year) == ("Renamed", "Ursula K. Le Guin", 1999)
+
+
+def test_update_refuses_fields_that_are_not_editable(repo: BookRepository) -> None:
+    book = add(repo, 1)
+
+    with pytest.raises(TypeError, match="not editable: created_at, id"):
+        repo.update(book.id, {"id": 7, "created_at": datetime.now(UTC)})
+
+
+def test_delete_removes_the_row(repo: BookRepository, db_session: Session) -> None:
+    book = add(repo, 1)
+
+    repo.delete(book.id)
+
+    db_session.expunge_all()
+    assert db_session.get(Book, book.id) is None
+
+
+def test_delete_of_a_missing_id_raises_book_not_found(repo: BookRepository) -> None:
+    with pytest.raises(BookNotFound):
+        repo.delete(987)
+
+
+# --- timestamps --------------------------------------------------------------------------------
+
+
+def test_a_new_book_gets_utc_timestamps_from_now(repo: BookRepository, db_session: Session) -> None:
+    before = datetime.now(UTC)
+    book = add(repo, 1)
+    after = datetime.now(UTC)
+
+    stored = reload(db_session, book.id)
+
+    assert stored.created_at.tzinfo is UTC, stored.created_at
+    assert before <= stored.created_at <= after, (before, stored.created_at, after)
+    assert stored.updated_at == stored.created_at
+
+
+def test_an_aware_timestamp_round_trips_to_the_same_instant_in_utc_to_the_microsecond(
+    repo: BookRepository, db_session: Session
+) -> None:
+    # Late evening in Paris is the previous day's 22:45 UTC: the date must move, not just the hour.
+    paris = datetime(2024, 3, 1, 0, 45, 12, 345_678, tzinfo=ZoneInfo("Europe/Paris"))
+    book = add(repo, 1)
+    book.created_at = paris
+    db_session.flush()
+
+    stored = reload(db_session, book.id).created_at
+
+    assert stored == paris, (paris, stored)
+    assert stored.tzinfo is UTC
+    assert stored.isoformat() == "2024-02-29T23:45:12.345678+00:00"
+
+
+def test_update_moves_updated_at_forward_and_keeps_created_at(
+    repo: BookRepository, db_session: Session
+) -> None:
+    book = add(repo, 1)
+    long_ago = datetime(2001, 1, 1, tzinfo=UTC)
+    book.created_at = book.updated_at = long_ago
+    db_session.flush()
+
+    repo.update(book.id, {"year": 2002})
+
+    stored = reload(db_session, book.id)
+    assert stored.created_at == long_ago
+    assert stored.updated_at > long_ago + timedelta(days=365), stored.updated_at
+
+
+def test_a_naive_timestamp_is_refused_instead_of_guessing_its_zone(
+    repo: BookRepository, db_session: Session
+) -> None:
+    book = add(repo, 1)
+    book.created_at = datetime(2024, 1, 1, 12, 0)
+
+    with pytest.raises(StatementError, match="naive datetime 2024-01-01T12:00:00 has no time zone"):
+        db_session.flush()
