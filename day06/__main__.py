@@ -132,14 +132,6 @@ def main(argv: list[str] | None = None) -> int:
         except ConfigError as error:
             print(f"{parser.prog}: {error}", file=sys.stderr)
             return 2
-        except ImportError as error:
-            # The URL names a dialect SQLAlchemy knows, but its driver is not installed.
-            print(
-                f"{parser.prog}: --db needs the Python package {error.name!r}, which is not "
-                "installed; use sqlite, mysql+pymysql or postgresql+psycopg",
-                file=sys.stderr,
-            )
-            return 2
         try:
             run_demo(database)
         except DuplicateIsbn as error:

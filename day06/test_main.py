@@ -44,7 +44,7 @@ def test_demo_runs_on_each_backend_and_removes_its_rows(
     ("url", "message"),
     [
         ("not a url", "--db is not a database URL: 'not a url'"),
-        ("oracle://scott:tiger@127.0.0.1/orcl", "needs the Python package 'oracledb'"),
+        ("oracle://scott:tiger@127.0.0.1/orcl", "needs the 'oracle' driver"),
         ("nosuchdb://127.0.0.1/x", "unknown database driver 'nosuchdb'"),
     ],
 )
