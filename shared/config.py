@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from dotenv import load_dotenv
 
 #: The development secret. Anything signed with it is forgeable, so production refuses it.
-DEV_SECRET = "dev-secret-change-me"
+DEV_SECRET = "development-only-secret-never-use-in-production"
 
 GENERATE_SECRET = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
 _TRUE = {"1", "true", "yes", "on"}
