@@ -1,0 +1,250 @@
+"""The migration history on SQLite, MySQL and PostgreSQL: round trips, the data migration, drift."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
+
+from day08.migrate import (
+    MIGRATIONS,
+    UnknownRevision,
+    current_revision,
+    downgrade,
+    head,
+    history,
+    pending_changes,
+    upgrade,
+)
+from shared.db import create_engine, upgrade_to_head
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BACKENDS = [
+    "sqlite",
+    pytest.param("mysql", marks=pytest.mark.mysql),
+    pytest.param("postgres", marks=pytest.mark.postgres),
+]
+
+COLUMNS_AT = {
+    "0001_create_users": {"id", "email", "full_name"},
+    "0002_add_name_parts": {"id", "email", "full_name", "first_name", "last_name"},
+    "0003_split_full_name": {"id", "email", "first_name", "last_name"},
+}
+
+# full_name before 0003 -> (first_name, last_name) after it.
+SPLITS = {
+    "Ada Lovelace": ("Ada", "Lovelace"),
+    "Cher": ("Cher", ""),
+    "Ludwig van Beethoven": ("Ludwig", "van Beethoven"),
+    "Grace Brewster Murray Hopper": ("Grace", "Brewster Murray Hopper"),
+    "  Alan   Turing ": ("Alan", "Turing"),
+    "Zoë Ødegård": ("Zoë", "Ødegård"),
+}
+
+users_v1 = sa.table("users", sa.column("id"), sa.column("email"), sa.column("full_name"))
+users_v3 = sa.table(
+    "users", sa.column("id"), sa.column("email"), sa.column("first_name"), sa.column("last_name")
+)
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request: pytest.FixtureRequest, make_database: Callable[[str], str]) -> Iterator[Engine]:
+    """An engine on a new, empty database of each backend."""
+    engine = create_engine(make_database(request.param), poolclass=NullPool)
+    yield engine
+    engine.dispose()
+
+
+def columns(engine: Engine) -> set[str]:
+    inspector = sa.inspect(engine)
+    if not inspector.has_table("users"):
+        return set()
+    return {column["name"] for column in inspector.get_columns("users")}
+
+
+def insert_full_names(engine: Engine, names: list[str]) -> None:
+    """Add users at revision 0001, emails user0@example.com, user1@… in the order of ``names``."""
+    with engine.begin() as connection:
+        connection.execute(
+            users_v1.insert(),
+            [{"email": f"user{i}@example.com", "full_name": name} for i, name in enumerate(names)],
+        )
+
+
+def names_by_email(engine: Engine, *name_columns: str) -> dict[str, tuple[str, ...]]:
+    table = sa.table("users", sa.column("email"), *(sa.column(name) for name in name_columns))
+    with engine.connect() as connection:
+        rows = connection.execute(sa.select(table)).all()
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+# --- the history and its round trips -----------------------------------------------------------
+
+
+def test_history_lists_the_three_revisions_oldest_first() -> None:
+    steps = history()
+
+    assert [step.id for step in steps] == list(COLUMNS_AT)
+    assert [step.parent for step in steps] == [None, *list(COLUMNS_AT)[:-1]]
+    assert head() == "0003_split_full_name"
+
+
+def test_upgrade_head_then_downgrade_base_then_upgrade_head_round_trips(engine: Engine) -> None:
+    upgrade(engine, "head")
+    assert (current_revision(engine), columns(engine)) == (head(), COLUMNS_AT[head()])
+
+    downgrade(engine, "base")
+    assert (current_revision(engine), columns(engine)) == (None, set())
+
+    upgrade(engine, "head")
+    assert (current_revision(engine), columns(engine)) == (head(), COLUMNS_AT[head()])
+
+
+def test_each_revision_has_its_columns_on_the_way_up_and_down(engine: Engine) -> None:
+    seen_up, seen_down = {}, {}
+    for step in history():
+        upgrade(engine, step.id)
+        seen_up[step.id] = columns(engine)
+    for step in reversed(history()):
+        downgrade(engine, step.id)
+        seen_down[step.id] = columns(engine)
+        assert current_revision(engine) == step.id
+
+    assert seen_up == COLUMNS_AT
+    assert seen_down == COLUMNS_AT
+
+
+def test_shared_upgrade_to_head_runs_this_history(engine: Engine) -> None:
+    upgrade_to_head(MIGRATIONS, engine)
+
+    assert current_revision(engine) == head()
+
+
+# --- the data migration ------------------------------------------------------------------------
+
+
+def test_upgrade_splits_each_full_name_at_its_first_space(engine: Engine) -> None:
+    upgrade(engine, "0001_create_users")
+    insert_full_names(engine, list(SPLITS))
+
+    upgrade(engine, "head")
+
+    expected = {f"user{i}@example.com": parts for i, parts in enumerate(SPLITS.values())}
+    actual = names_by_email(engine, "first_name", "last_name")
+    wrong = {email: (expected[email], actual.get(email)) for email in expected}
+    wrong = {email: pair for email, pair in wrong.items() if pair[0] != pair[1]}
+    assert not wrong, f"email: (expected, actual) for names split wrongly: {wrong}"
+
+
+def test_downgrade_joins_the_names_back_into_full_name(engine: Engine) -> None:
+    upgrade(engine, "0001_create_users")
+    insert_full_names(engine, list(SPLITS))
+    upgrade(engine, "head")
+
+    downgrade(engine, "0002_add_name_parts")
+
+    # Every name comes back; only runs of spaces collapse to one.
+    expected = {f"user{i}@example.com": (" ".join(name.split()),) for i, name in enumerate(SPLITS)}
+    assert names_by_email(engine, "full_name") == expected
+
+
+def test_data_migration_covers_more_rows_than_one_batch(engine: Engine) -> None:
+    upgrade(engine, "0001_create_users")
+    insert_full_names(engine, [f"Person Number{i}" for i in range(1234)])
+
+    upgrade(engine, "head")
+    after_upgrade = names_by_email(engine, "last_name")
+    downgrade(engine, "0002_add_name_parts")
+    after_downgrade = names_by_email(engine, "full_name")
+
+    assert after_upgrade == {f"user{i}@example.com": (f"Number{i}",) for i in range(1234)}
+    assert after_downgrade == {f"user{i}@example.com": (f"Person Number{i}",) for i in range(1234)}
+
+
+def test_downgrade_refuses_names_too_long_to_join_and_changes_nothing(engine: Engine) -> None:
+    upgrade(engine, "head")
+    with engine.begin() as connection:
+        connection.execute(
+            users_v3.insert(),
+            {"email": "long@example.com", "first_name": "A" * 150, "last_name": "B" * 150},
+        )
+
+    with pytest.raises(ValueError, match=r"names longer than 200 characters once joined"):
+        downgrade(engine, "0002_add_name_parts")
+
+    assert current_revision(engine) == head()
+    assert columns(engine) == COLUMNS_AT[head()]
+
+
+# --- drift: the migrations and models.py agree -------------------------------------------------
+
+
+def test_after_upgrade_head_the_schema_matches_the_models(engine: Engine) -> None:
+    upgrade(engine, "head")
+
+    assert pending_changes(engine) == []
+
+
+def test_autogenerate_at_0002_sees_the_schema_half_of_0003_only(engine: Engine) -> None:
+    upgrade(engine, "0002_add_name_parts")
+
+    found = set()
+    for diff in pending_changes(engine):
+        # A column's changes come as a list of tuples; a removed column as one tuple.
+        for change in diff if isinstance(diff, list) else [diff]:
+            column = change[3] if isinstance(change[3], str) else change[3].name
+            found.add((change[0], column))
+
+    # It sees the columns to drop and tighten, but could never write the split itself.
+    assert found == {
+        ("modify_nullable", "first_name"),
+        ("modify_nullable", "last_name"),
+        ("remove_column", "full_name"),
+    }
+
+
+# --- helpers and the command line --------------------------------------------------------------
+
+
+def test_an_unknown_revision_is_rejected_with_the_known_ones(engine: Engine) -> None:
+    with pytest.raises(UnknownRevision) as error:
+        upgrade(engine, "0004_nothing")
+
+    assert str(error.value) == (
+        "unknown revision '0004_nothing'; use one of: base, 0001_create_users, "
+        "0002_add_name_parts, 0003_split_full_name, head"
+    )
+
+
+def run_alembic(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", "day08/alembic.ini", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_the_alembic_command_line_migrates_the_database_given_with_x_db(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+
+    result = run_alembic("-x", f"db={url}", "upgrade", "head")
+
+    assert result.returncode == 0, result.stderr
+    engine = create_engine(url, poolclass=NullPool)
+    assert current_revision(engine) == head()
+    engine.dispose()
+
+
+def test_the_alembic_command_line_refuses_offline_mode_with_a_reason(tmp_path: Path) -> None:
+    result = run_alembic("-x", f"db=sqlite:///{tmp_path / 'x.db'}", "upgrade", "head", "--sql")
+
+    assert result.returncode != 0
+    assert "run online only" in result.stderr
