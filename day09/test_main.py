@@ -1,0 +1,40 @@
+"""The `python -m day09` demo: the whole story in order, and clear errors for bad arguments."""
+
+from __future__ import annotations
+
+import pytest
+
+from day09.__main__ import main
+
+
+def test_demo_walks_through_register_login_me_and_the_refusals(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--password", "a demo password"]) == 0
+
+    out = capsys.readouterr().out.splitlines()
+    statuses = [line.split()[0] for line in out if line.startswith("    ") and line[4].isdigit()]
+    # register, duplicate, wrong password, login, /me, then seven forged, expired or missing tokens.
+    assert statuses == ["201", "409", "401", "200", "200"] + ["401"] * 7
+    assert any("token has expired" in line for line in out)
+    assert any("only HS256 tokens are accepted" in line for line in out)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--password", "short"], "--password must be 8 to 128 characters long"),
+        (["--username", "a b"], "--username must be 3 to 32 letters, digits or underscores"),
+        (["--ttl", "0"], "--ttl must be at least 1 second, got 0"),
+        (["--ttl", "soon"], "argument --ttl: invalid int value: 'soon'"),
+    ],
+)
+def test_demo_rejects_bad_arguments_with_one_clear_line(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+
+    errors = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]
+    assert exit_info.value.code == 2
+    assert errors == [f"python -m day09: error: {message}"]

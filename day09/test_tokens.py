@@ -1,0 +1,114 @@
+"""Access tokens: what a valid one says, and each way a bad one is refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+
+from day09.forgery import unsigned, with_claims, with_signature_altered
+from day09.tokens import Claims, InvalidToken, issue_token, read_token
+
+SECRET = "test-signing-key-0123456789-abcdefghij"
+OTHER_SECRET = "another-signing-key-0123456789-abcdefg"
+TTL = timedelta(minutes=15)
+# JWT times are whole seconds, so a clock with no fraction round-trips exactly.
+NOW = datetime.now(UTC).replace(microsecond=0)
+BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def test_a_token_carries_its_subject_issue_time_and_expiry() -> None:
+    token = issue_token("42", SECRET, TTL, now=NOW)
+
+    assert read_token(token, SECRET) == Claims("42", NOW, NOW + TTL)
+    assert jwt.get_unverified_header(token) == {"alg": "HS256", "typ": "JWT"}
+
+
+def test_a_token_is_accepted_until_it_expires() -> None:
+    token = issue_token("42", SECRET, TTL, now=NOW - TTL + timedelta(seconds=30))
+
+    assert read_token(token, SECRET).subject == "42"
+
+
+def reason(token: str, secret: str = SECRET) -> str:
+    with pytest.raises(InvalidToken) as error:
+        read_token(token, secret)
+    return str(error.value)
+
+
+def test_an_expired_token_is_refused() -> None:
+    token = issue_token("42", SECRET, TTL, now=NOW - TTL - timedelta(seconds=1))
+
+    assert reason(token) == "token has expired; log in again for a new one"
+
+
+def test_a_token_issued_in_the_future_is_refused() -> None:
+    token = issue_token("42", SECRET, TTL, now=NOW + timedelta(minutes=5))
+
+    assert reason(token) == "token was issued in the future; check the issuer's clock"
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        pytest.param(lambda token: with_claims(token, sub="1"), id="payload-edited"),
+        pytest.param(lambda token: with_claims(token, exp=2**40), id="expiry-extended"),
+        pytest.param(with_signature_altered, id="signature-altered"),
+    ],
+)
+def test_a_tampered_token_is_refused(forge: Callable[[str], str]) -> None:
+    token = forge(issue_token("42", SECRET, TTL, now=NOW))
+
+    assert reason(token) == "token signature is invalid; it was altered or signed with another key"
+
+
+def test_a_token_signed_with_another_secret_is_refused() -> None:
+    token = issue_token("42", OTHER_SECRET, TTL, now=NOW)
+
+    assert reason(token) == "token signature is invalid; it was altered or signed with another key"
+
+
+def test_an_unsigned_alg_none_token_is_refused() -> None:
+    token = unsigned(issue_token("42", SECRET, TTL, now=NOW))
+
+    assert reason(token) == "token algorithm is not allowed; only HS256 tokens are accepted"
+
+
+def test_a_token_with_another_hmac_algorithm_is_refused() -> None:
+    claims = {"sub": "42", "iat": NOW, "exp": NOW + TTL}
+    token = jwt.encode(claims, SECRET * 2, algorithm="HS512")
+
+    assert reason(token, SECRET * 2) == (
+        "token algorithm is not allowed; only HS256 tokens are accepted"
+    )
+
+
+@pytest.mark.parametrize("claim", ["sub", "iat", "exp"])
+def test_a_token_missing_a_required_claim_is_refused(claim: str) -> None:
+    claims = {"sub": "42", "iat": NOW, "exp": NOW + TTL}
+    del claims[claim]
+    token = jwt.encode(claims, SECRET, algorithm="HS256")
+
+    assert reason(token) == f"token has no {claim!r} claim; log in again"
+
+
+@pytest.mark.parametrize("garbled", ["", "abc", "a.b", "a.b.c", "!!!.???.***"])
+def test_a_malformed_token_is_refused(garbled: str) -> None:
+    assert reason(garbled) == (
+        "token is malformed; expected three base64url parts: header.payload.signature"
+    )
+
+
+def test_a_signature_with_altered_padding_bits_is_refused_as_malformed() -> None:
+    # The last base64url character of a 32-byte signature carries 2 unused bits. A lax decoder
+    # ignores them, so flipping one would leave the signature valid; PyJWT insists on the one
+    # canonical encoding.
+    token = issue_token("42", SECRET, TTL, now=NOW)
+    header, payload, signature = token.split(".")
+    sibling = BASE64URL[BASE64URL.index(signature[-1]) ^ 1]  # differs only in a padding bit
+
+    assert reason(f"{header}.{payload}.{signature[:-1]}{sibling}") == (
+        "token is malformed; expected three base64url parts: header.payload.signature"
+    )
