@@ -14,20 +14,27 @@ from day09.tokens import Claims, InvalidToken, issue_token, read_token
 SECRET = "test-signing-key-0123456789-abcdefghij"
 OTHER_SECRET = "another-signing-key-0123456789-abcdefg"
 TTL = timedelta(minutes=15)
-# JWT times are whole seconds, so a clock with no fraction round-trips exactly.
-NOW = datetime.now(UTC).replace(microsecond=0)
 BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
-def test_a_token_carries_its_subject_issue_time_and_expiry() -> None:
-    token = issue_token("42", SECRET, TTL, now=NOW)
+@pytest.fixture
+def now() -> datetime:
+    """The wall clock at the start of the test, in whole seconds as JWT times are.
 
-    assert read_token(token, SECRET) == Claims("42", NOW, NOW + TTL)
+    Read per test, not at import: a module-level clock goes stale while a long suite runs.
+    """
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def test_a_token_carries_its_subject_issue_time_and_expiry(now: datetime) -> None:
+    token = issue_token("42", SECRET, TTL, now=now)
+
+    assert read_token(token, SECRET) == Claims("42", now, now + TTL)
     assert jwt.get_unverified_header(token) == {"alg": "HS256", "typ": "JWT"}
 
 
-def test_a_token_is_accepted_until_it_expires() -> None:
-    token = issue_token("42", SECRET, TTL, now=NOW - TTL + timedelta(seconds=30))
+def test_a_token_is_accepted_until_it_expires(now: datetime) -> None:
+    token = issue_token("42", SECRET, TTL, now=now - TTL + timedelta(seconds=30))
 
     assert read_token(token, SECRET).subject == "42"
 
@@ -38,14 +45,14 @@ def reason(token: str, secret: str = SECRET) -> str:
     return str(error.value)
 
 
-def test_an_expired_token_is_refused() -> None:
-    token = issue_token("42", SECRET, TTL, now=NOW - TTL - timedelta(seconds=1))
+def test_an_expired_token_is_refused(now: datetime) -> None:
+    token = issue_token("42", SECRET, TTL, now=now - TTL - timedelta(seconds=1))
 
     assert reason(token) == "token has expired; log in again for a new one"
 
 
-def test_a_token_issued_in_the_future_is_refused() -> None:
-    token = issue_token("42", SECRET, TTL, now=NOW + timedelta(minutes=5))
+def test_a_token_issued_in_the_future_is_refused(now: datetime) -> None:
+    token = issue_token("42", SECRET, TTL, now=now + timedelta(minutes=5))
 
     assert reason(token) == "token was issued in the future; check the issuer's clock"
 
@@ -58,26 +65,26 @@ def test_a_token_issued_in_the_future_is_refused() -> None:
         pytest.param(with_signature_altered, id="signature-altered"),
     ],
 )
-def test_a_tampered_token_is_refused(forge: Callable[[str], str]) -> None:
-    token = forge(issue_token("42", SECRET, TTL, now=NOW))
+def test_a_tampered_token_is_refused(forge: Callable[[str], str], now: datetime) -> None:
+    token = forge(issue_token("42", SECRET, TTL, now=now))
 
     assert reason(token) == "token signature is invalid; it was altered or signed with another key"
 
 
-def test_a_token_signed_with_another_secret_is_refused() -> None:
-    token = issue_token("42", OTHER_SECRET, TTL, now=NOW)
+def test_a_token_signed_with_another_secret_is_refused(now: datetime) -> None:
+    token = issue_token("42", OTHER_SECRET, TTL, now=now)
 
     assert reason(token) == "token signature is invalid; it was altered or signed with another key"
 
 
-def test_an_unsigned_alg_none_token_is_refused() -> None:
-    token = unsigned(issue_token("42", SECRET, TTL, now=NOW))
+def test_an_unsigned_alg_none_token_is_refused(now: datetime) -> None:
+    token = unsigned(issue_token("42", SECRET, TTL, now=now))
 
     assert reason(token) == "token algorithm is not allowed; only HS256 tokens are accepted"
 
 
-def test_a_token_with_another_hmac_algorithm_is_refused() -> None:
-    claims = {"sub": "42", "iat": NOW, "exp": NOW + TTL}
+def test_a_token_with_another_hmac_algorithm_is_refused(now: datetime) -> None:
+    claims = {"sub": "42", "iat": now, "exp": now + TTL}
     token = jwt.encode(claims, SECRET * 2, algorithm="HS512")
 
     assert reason(token, SECRET * 2) == (
@@ -86,8 +93,8 @@ def test_a_token_with_another_hmac_algorithm_is_refused() -> None:
 
 
 @pytest.mark.parametrize("claim", ["sub", "iat", "exp"])
-def test_a_token_missing_a_required_claim_is_refused(claim: str) -> None:
-    claims = {"sub": "42", "iat": NOW, "exp": NOW + TTL}
+def test_a_token_missing_a_required_claim_is_refused(claim: str, now: datetime) -> None:
+    claims = {"sub": "42", "iat": now, "exp": now + TTL}
     del claims[claim]
     token = jwt.encode(claims, SECRET, algorithm="HS256")
 
@@ -101,11 +108,11 @@ def test_a_malformed_token_is_refused(garbled: str) -> None:
     )
 
 
-def test_a_signature_with_altered_padding_bits_is_refused_as_malformed() -> None:
+def test_a_signature_with_altered_padding_bits_is_refused_as_malformed(now: datetime) -> None:
     # The last base64url character of a 32-byte signature carries 2 unused bits. A lax decoder
     # ignores them, so flipping one would leave the signature valid; PyJWT insists on the one
     # canonical encoding.
-    token = issue_token("42", SECRET, TTL, now=NOW)
+    token = issue_token("42", SECRET, TTL, now=now)
     header, payload, signature = token.split(".")
     sibling = BASE64URL[BASE64URL.index(signature[-1]) ^ 1]  # differs only in a padding bit
 
