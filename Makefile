@@ -25,7 +25,7 @@ $(STAMP): requirements.lock
 venv: $(STAMP) ## create .venv and install the locked dependencies (the other targets do it too)
 
 run: $(STAMP) ## serve the portfolio on http://127.0.0.1:8000 (make run PORT=8080 for another port)
-	@$(BIN)/python -m portfolio.serve --host $(HOST) --port $(PORT)
+	@$(BIN)/python -m shared.serve wsgi:app --name "the portfolio" --host $(HOST) --port $(PORT)
 
 test: $(STAMP) ## run the whole test suite (real MySQL, Redis, PostgreSQL where available)
 	@$(BIN)/python -m pytest

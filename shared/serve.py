@@ -1,8 +1,9 @@
-"""``python -m portfolio.serve`` (``make run``): serve ``wsgi:app`` with gunicorn.
+"""``python -m shared.serve APP``: serve a WSGI app with gunicorn (``make run``, ``make blog``).
 
-Checks first that the port is free, so a second ``make run`` says so in one line instead of
-gunicorn retrying the bind for a while; then prints the URL and hands over to gunicorn
-(2 sync workers, access log on stdout). Ctrl+C or SIGTERM stops it.
+``APP`` is gunicorn's own spec: ``wsgi:app``, or a factory call such as
+``'projects.blog_api:create_app()'``. The port is checked first, so a second server on the same
+port says so in one line instead of gunicorn retrying the bind for a while; then the URL is
+printed and gunicorn takes over (2 sync workers, access log on stdout). Ctrl+C or SIGTERM stops it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.util import import_app
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -32,10 +34,11 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message}\n")
 
 
-class PortfolioServer(BaseApplication):
+class Server(BaseApplication):
     """gunicorn, configured in code rather than from its command line or a config file."""
 
-    def __init__(self, options: dict[str, Any]) -> None:
+    def __init__(self, app_spec: str, options: dict[str, Any]) -> None:
+        self.app_spec = app_spec
         self.options = options
         super().__init__()
 
@@ -45,10 +48,8 @@ class PortfolioServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        """Import ``wsgi:app``; without preloading, gunicorn calls this in each worker."""
-        from wsgi import app
-
-        return app
+        """Import the app; without preloading, gunicorn calls this in each worker."""
+        return import_app(self.app_spec)
 
 
 def port_number(text: str) -> int:
@@ -59,16 +60,19 @@ def port_number(text: str) -> int:
         port = 0
     if not 1 <= port <= 65535:
         raise argparse.ArgumentTypeError(
-            f"must be a whole number from 1 to 65535, got {text!r} (e.g. make run PORT=8080)"
+            f"must be a whole number from 1 to 65535, got {text!r} (e.g. PORT=8080)"
         )
     return port
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command line of ``python -m portfolio.serve``."""
+    """The command line of ``python -m shared.serve``."""
     parser = OneLineParser(
-        prog="python -m portfolio.serve",
-        description="Serve the portfolio (wsgi:app) with gunicorn until Ctrl+C.",
+        prog="python -m shared.serve",
+        description="Serve a WSGI app with gunicorn until Ctrl+C.",
+    )
+    parser.add_argument(
+        "app", help="gunicorn app spec: module:variable or module:factory(), e.g. wsgi:app"
     )
     parser.add_argument(
         "--host", default=DEFAULT_HOST, help=f"address to listen on (default: {DEFAULT_HOST})"
@@ -79,10 +83,21 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_PORT,
         help=f"port to listen on (default: {DEFAULT_PORT})",
     )
+    parser.add_argument(
+        "--name",
+        default="the app",
+        help="what is served, for the start-up line (e.g. 'the Blog API')",
+    )
+    parser.add_argument("--path", default="", help="path to show after the URL (e.g. /api)")
+    parser.add_argument(
+        "--make-target",
+        default="run",
+        help="the make target that runs this, for the hint on a busy port (default: run)",
+    )
     return parser
 
 
-def check_port_free(host: str, port: int) -> None:
+def check_port_free(host: str, port: int, make_target: str = "run") -> None:
     """Raise :class:`UsageError` unless ``host:port`` can be listened on right now."""
     try:
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
@@ -96,7 +111,9 @@ def check_port_free(host: str, port: int) -> None:
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 other = 8080 if port != 8080 else 8081
-                raise UsageError(f"port {port} is in use; try make run PORT={other}") from None
+                raise UsageError(
+                    f"port {port} is in use; try make {make_target} PORT={other}"
+                ) from None
             raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
@@ -115,7 +132,7 @@ def gunicorn_options(host: str, port: int) -> dict[str, Any]:
         "errorlog": "-",
         # Idle sync workers stop at once; this only bounds a request still in flight.
         "graceful_timeout": 5,
-        "proc_name": "backend-45-portfolio",
+        "proc_name": "backend-45",
         # One fixed control-socket path per user would clash between two servers; none needs it.
         "control_socket_disable": True,
     }
@@ -125,15 +142,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Check the port, print the URL, serve until stopped; return the exit status."""
     args = build_parser().parse_args(argv)
     try:
-        check_port_free(args.host, args.port)
+        check_port_free(args.host, args.port, args.make_target)
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return 2
+    url = server_url(args.host, args.port) + args.path
     # Flush before gunicorn forks its workers, or they inherit and repeat the buffered line.
-    print(
-        f"Serving the portfolio on {server_url(args.host, args.port)} (Ctrl+C to stop)", flush=True
-    )
-    PortfolioServer(gunicorn_options(args.host, args.port)).run()
+    print(f"Serving {args.name} on {url} (Ctrl+C to stop)", flush=True)
+    Server(args.app, gunicorn_options(args.host, args.port)).run()
     return 0
 
 

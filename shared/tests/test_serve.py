@@ -1,4 +1,4 @@
-"""portfolio.serve: the real command, as a subprocess on a free port of 127.0.0.1."""
+"""shared.serve: the real command, as a subprocess on a free port of 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -13,14 +13,24 @@ from pathlib import Path
 
 import pytest
 
-from portfolio.days import REPO_ROOT
 from shared.testing import free_port, wait_for_port
 
 STOP_WITHIN = 10.0
 
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
+HELLO_APP = """
+def create_app():
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"hello from " + environ["PATH_INFO"].encode()]
+
+    return app
+"""
+
+
 def serve_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "portfolio.serve", *args]
+    return [sys.executable, "-m", "shared.serve", *args]
 
 
 def run_serve(*args: str) -> subprocess.CompletedProcess[str]:
@@ -31,13 +41,16 @@ def run_serve(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-def server(repo: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
-    """``python -m portfolio.serve`` on a free port, serving the throwaway ``repo``."""
+def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    """``python -m shared.serve`` on a free port, serving a tiny app built by a factory."""
+    (tmp_path / "hello_app.py").write_text(HELLO_APP)
     port = free_port()
     process = subprocess.Popen(
-        serve_command("--host", "127.0.0.1", "--port", str(port)),
+        serve_command(
+            "hello_app:create_app()", "--name", "the greeter", "--path", "/hi", "--port", str(port)
+        ),
         cwd=REPO_ROOT,
-        env={**os.environ, "PORTFOLIO_REPO_ROOT": str(repo)},
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO_ROOT)])},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -52,18 +65,17 @@ def server(repo: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
 
 
 @pytest.mark.slow
-def test_serves_the_portfolio_and_prints_its_url(server):
+def test_serves_the_app_and_prints_its_url(server):
     process, port = server
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/hi", timeout=10) as response:
         status, body = response.status, response.read().decode()
     process.send_signal(signal.SIGTERM)
     out, _ = process.communicate(timeout=STOP_WITHIN)
-    assert status == 200
-    assert "Forty-five days of backend development" in body
+    assert (status, body) == (200, "hello from /hi")
     assert out.splitlines()[0] == (
-        f"Serving the portfolio on http://127.0.0.1:{port} (Ctrl+C to stop)"
+        f"Serving the greeter on http://127.0.0.1:{port}/hi (Ctrl+C to stop)"
     )
-    assert '"GET / HTTP/1.1" 200' in out, "the access log goes to stdout"
+    assert '"GET /hi HTTP/1.1" 200' in out, "the access log goes to stdout"
 
 
 @pytest.mark.slow
@@ -84,23 +96,23 @@ def test_a_port_in_use_is_one_line_and_exit_2():
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = run_serve("--port", str(port))
+        result = run_serve("wsgi:app", "--port", str(port), "--make-target", "blog")
     assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr == f"port {port} is in use; try make run PORT=8080\n"
+    assert result.stderr == f"port {port} is in use; try make blog PORT=8080\n"
 
 
 @pytest.mark.parametrize("port", ["70000", "abc", "0", "-1"])
 def test_a_bad_port_is_one_line_and_exit_2(port: str):
-    result = run_serve(f"--port={port}")
+    result = run_serve("wsgi:app", f"--port={port}")
     assert result.returncode == 2
     assert result.stderr == (
-        "python -m portfolio.serve: argument --port: must be a whole number from 1 to 65535, "
-        f"got {port!r} (e.g. make run PORT=8080)\n"
+        "python -m shared.serve: argument --port: must be a whole number from 1 to 65535, "
+        f"got {port!r} (e.g. PORT=8080)\n"
     )
 
 
 def test_an_unknown_host_is_one_line_and_exit_2():
-    result = run_serve("--host", "no-such-host.invalid")
+    result = run_serve("wsgi:app", "--host", "no-such-host.invalid")
     assert result.returncode == 2
     assert result.stderr.startswith("cannot listen on host 'no-such-host.invalid': ")
     assert result.stderr.count("\n") == 1, result.stderr
@@ -110,3 +122,10 @@ def test_help_describes_the_options():
     result = run_serve("--help")
     assert result.returncode == 0
     assert "--host HOST" in result.stdout and "--port PORT" in result.stdout
+    assert "module:factory()" in result.stdout
+
+
+def test_the_app_spec_is_required():
+    result = run_serve()
+    assert result.returncode == 2
+    assert "the following arguments are required: app" in result.stderr
