@@ -1,0 +1,1 @@
+"""The capstone APIs that grow alongside the days: blog_api, todo_api and notes_ai."""

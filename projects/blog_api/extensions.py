@@ -1,0 +1,119 @@
+"""The extensions the API uses, created bare and bound to one app in ``create_app``.
+
+They are made per app by :func:`create_extensions` rather than once at import time: the test
+suite builds several apps in one process (one per database backend, others with tight rate
+limits), and flask-smorest's ``Api`` and flask-limiter's ``Limiter`` keep per-app state (the
+OpenAPI document, the rate-limit storage) on the extension object itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+from flask_cors import CORS
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_smorest import Api
+from sqlalchemy.orm import Session
+
+from projects.blog_api.config import BlogSettings
+from projects.blog_api.schemas import ErrorResponse
+from projects.blog_api.security import Passwords, Tokens
+from shared.db import Database
+
+CORS_HEADERS = ["Authorization", "Content-Type", "X-Requested-With"]
+
+
+class ConduitApi(Api):
+    """flask-smorest's Api, documenting errors in the RealWorld shape instead of its own."""
+
+    ERROR_SCHEMA = ErrorResponse
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+
+@dataclass
+class Extensions:
+    """One app's extension objects."""
+
+    api: ConduitApi
+    cors: CORS
+    limiter: Limiter
+
+
+@dataclass
+class BlogState:
+    """What views need besides the request, kept in ``app.extensions["blog"]``."""
+
+    settings: BlogSettings
+    db: Database
+    passwords: Passwords
+    tokens: Tokens
+    extensions: Extensions
+
+
+def create_extensions() -> Extensions:
+    """A fresh, unbound set of extensions for one app."""
+    return Extensions(api=ConduitApi(), cors=CORS(), limiter=Limiter(key_func=get_remote_address))
+
+
+def bind_extensions(app: Flask, settings: BlogSettings, db: Database) -> BlogState:
+    """Configure and bind a fresh set of extensions to ``app``."""
+    extensions = create_extensions()
+    app.config.update(
+        API_TITLE="Conduit Blog API",
+        API_VERSION="1.0.0",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        RATELIMIT_ENABLED=settings.rate_limit_enabled,
+        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        RATELIMIT_KEY_PREFIX=settings.rate_limit_prefix,
+    )
+    extensions.api.init_app(app)
+    extensions.api.spec.components.security_scheme(
+        "Token",
+        {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <jwt>`, the token from registration or login.",
+        },
+    )
+    origins = [origin.strip() for origin in settings.cors_origins.split(",") if origin.strip()]
+    extensions.cors.init_app(
+        app,
+        resources={r"/api/*": {"origins": origins}},
+        # No cookies are involved (the token travels in a header), so "*" is safe to send.
+        send_wildcard="*" in origins,
+        allow_headers=CORS_HEADERS,
+        expose_headers=["Retry-After"],
+        max_age=86400,
+    )
+    extensions.limiter.init_app(app)
+    state = BlogState(
+        settings=settings,
+        db=db,
+        passwords=Passwords(
+            settings.password_time_cost,
+            settings.password_memory_cost,
+            settings.password_parallelism,
+        ),
+        tokens=Tokens(settings.secret_key, settings.token_ttl),
+        extensions=extensions,
+    )
+    app.extensions["blog"] = state
+    return state
+
+
+def blog_state() -> BlogState:
+    """The current app's :class:`BlogState`."""
+    return current_app.extensions["blog"]  # type: ignore[no-any-return]
+
+
+def db_session() -> Session:
+    """The current request's database session."""
+    return blog_state().db.session()

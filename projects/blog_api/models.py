@@ -1,0 +1,263 @@
+"""The blog's tables as typed SQLAlchemy 2.0 models.
+
+Users write articles and comments, follow each other and favourite articles; articles carry
+tags. Every foreign key and every column a list filters on is indexed, and the unique columns
+(username, email, slug, tag name) are unique in the database, not only in the code.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+# Column sizes, shared with the request schemas so that input longer than a column is a 422.
+USERNAME_MAX = 64
+EMAIL_MAX = 254
+PASSWORD_HASH_MAX = 255
+BIO_MAX = 2000
+IMAGE_MAX = 2048
+SLUG_MAX = 255
+TITLE_MAX = 255
+DESCRIPTION_MAX = 1000
+ARTICLE_BODY_MAX = 100_000
+COMMENT_BODY_MAX = 10_000
+TAG_MAX = 64
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend, with microseconds.
+
+    PostgreSQL keeps the zone (``timestamptz``); MySQL and SQLite store a naive value, so it is
+    written as UTC and read back with ``tzinfo=UTC``. MySQL's ``DATETIME`` drops fractions
+    unless asked, which would lose milliseconds and the order of articles written in one second.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name in ("mysql", "mariadb"):
+            return dialect.type_descriptor(mysql.DATETIME(fsp=6))
+        return dialect.type_descriptor(sa.DateTime(timezone=True))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass an aware one, e.g. utcnow()")
+        value = value.astimezone(UTC)
+        return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def exact_string(length: int) -> sa.types.TypeEngine[str]:
+    """VARCHAR compared byte for byte everywhere: MySQL's default collation would make
+    ``Alice``/``alice`` and ``é``/``e`` the same name, SQLite and PostgreSQL would not."""
+    return sa.String(length).with_variant(
+        mysql.VARCHAR(length, collation="utf8mb4_bin"), "mysql", "mariadb"
+    )
+
+
+def long_text() -> sa.types.TypeEngine[str]:
+    """TEXT, but MEDIUMTEXT on MySQL, whose TEXT stops at 64 KiB."""
+    return sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+
+
+def new_auth_id() -> str:
+    """A random identifier for a user's tokens (32 hex characters)."""
+    return uuid.uuid4().hex
+
+
+class Base(DeclarativeBase):
+    """Declarative base whose constraints get predictable names (Alembic needs them)."""
+
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+follows = sa.Table(
+    "follows",
+    Base.metadata,
+    sa.Column("follower_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "followee_id",
+        sa.ForeignKey("users.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+    # No CHECK (follower_id <> followee_id): MySQL 8 refuses CHECKs on columns with ON DELETE
+    # CASCADE, so following oneself is refused by the API instead.
+)
+
+favorites = sa.Table(
+    "favorites",
+    Base.metadata,
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "article_id",
+        sa.ForeignKey("articles.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+article_tags = sa.Table(
+    "article_tags",
+    Base.metadata,
+    sa.Column("article_id", sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("tag_id", sa.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class User(Base):
+    """Someone who writes, comments, follows and favourites."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: What a token's ``sub`` names: opaque, never the row id, and replaced when the password
+    #: changes, which signs every older token out.
+    auth_id: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_auth_id)
+    username: Mapped[str] = mapped_column(exact_string(USERNAME_MAX), unique=True)
+    #: Stored lower-cased, so uniqueness ignores case.
+    email: Mapped[str] = mapped_column(exact_string(EMAIL_MAX), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(PASSWORD_HASH_MAX))
+    bio: Mapped[str | None] = mapped_column(sa.String(BIO_MAX))
+    image: Mapped[str | None] = mapped_column(sa.String(IMAGE_MAX))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username!r}>"
+
+
+class Tag(Base):
+    """A label on articles; names are unique."""
+
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(exact_string(TAG_MAX), unique=True)
+
+    def __repr__(self) -> str:
+        return f"<Tag {self.name!r}>"
+
+
+class Article(Base):
+    """A post, found by its unique slug."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(exact_string(SLUG_MAX), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
+    description: Mapped[str] = mapped_column(sa.String(DESCRIPTION_MAX))
+    body: Mapped[str] = mapped_column(long_text())
+    author_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    # Every list is newest first.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    # lazy="raise": a response that forgot to load these fails in tests instead of running
+    # one query per row in production.
+    author: Mapped[User] = relationship(lazy="raise")
+    tags: Mapped[list[Tag]] = relationship(secondary=article_tags, lazy="raise")
+
+    def __repr__(self) -> str:
+        return f"<Article {self.slug!r}>"
+
+
+class Comment(Base):
+    """A reply to an article."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body: Mapped[str] = mapped_column(sa.Text())
+    article_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    author: Mapped[User] = relationship(lazy="raise")
+    article: Mapped[Article] = relationship(lazy="raise")
+
+    def __repr__(self) -> str:
+        return f"<Comment {self.id}>"
+
+
+def insert_ignoring_duplicates(
+    session: Session, table: sa.Table, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Insert ``rows``, silently skipping any that would break a unique key.
+
+    One statement, and safe when two requests race to add the same row (a follow, a
+    favourite, a new tag), unlike "select, then insert if missing".
+    """
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement: Any = postgresql.insert(table).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table).on_conflict_do_nothing()
+    else:
+        # MySQL has no DO NOTHING; setting a given column to the value it already has is the
+        # no-op upsert (INSERT IGNORE would also swallow foreign-key errors).
+        statement = mysql.insert(table)
+        key = next(iter(rows[0]))
+        statement = statement.on_duplicate_key_update({key: statement.inserted[key]})
+    session.execute(statement, list(rows))
+
+
+def ensure_tags(session: Session, names: Iterable[str]) -> list[Tag]:
+    """The Tag rows for ``names``, creating the missing ones (two statements)."""
+    unique_names = sorted(set(names))
+    if not unique_names:
+        return []
+    insert_ignoring_duplicates(session, Tag.__table__, [{"name": name} for name in unique_names])
+    return list(session.scalars(sa.select(Tag).where(Tag.name.in_(unique_names))))
+
+
+def unique_violation(
+    error: sa.exc.IntegrityError, table: str, columns: Iterable[str]
+) -> str | None:
+    """Which of ``columns`` a unique-constraint error is about, if it names one.
+
+    Backends word it differently (SQLite: ``users.email``; MySQL and PostgreSQL: the
+    constraint name ``uq_users_email``), and the naming convention makes both predictable.
+    """
+    message = str(error.orig)
+    for column in columns:
+        if f"{table}.{column}" in message or f"uq_{table}_{column}" in message:
+            return column
+    return None
