@@ -1,0 +1,86 @@
+"""Comments on an article: ``/api/articles/{slug}/comments`` and ``…/comments/{id}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from projects.blog_api import schemas
+from projects.blog_api.extensions import db_session
+from projects.blog_api.models import Article, Comment
+from projects.blog_api.parsing import Blueprint
+from projects.blog_api.queries import comment_by_id, comments_on
+from projects.blog_api.security import (
+    auth_optional,
+    auth_required,
+    current_user,
+    current_user_or_none,
+)
+from shared.errors import Forbidden, NotFound
+
+blp = Blueprint("comments", __name__, description="Comments on articles")
+
+TOKEN = [{"Token": []}]
+# Ids beyond a 32-bit INTEGER cannot exist; asking the database would be an overflow error.
+ID_MAX = 2**31 - 1
+
+
+def article_id_for(slug: str) -> int:
+    """The id of the article with ``slug``, or 404."""
+    article_id = db_session().scalar(sa.select(Article.id).where(Article.slug == slug))
+    if article_id is None:
+        raise NotFound(f"no article has the slug {slug!r}")
+    return article_id
+
+
+@blp.route("/articles/<name:slug>/comments", methods=["GET"])
+@auth_optional
+@blp.alt_response(200, schema=schemas.CommentsResponse, success=True)
+@blp.alt_response(404, schema=schemas.ErrorResponse)
+def list_comments(slug: str) -> dict[str, Any]:
+    """Every comment on the article, newest first."""
+    viewer = current_user_or_none()
+    article_id = article_id_for(slug)
+    return {"comments": comments_on(db_session(), article_id, viewer.id if viewer else None)}
+
+
+@blp.route("/articles/<name:slug>/comments", methods=["POST"])
+@auth_required
+@blp.arguments(schemas.NewCommentRequest)
+@blp.alt_response(200, schema=schemas.CommentResponse, success=True)
+@blp.alt_response(404, schema=schemas.ErrorResponse)
+@blp.alt_response(422, schema=schemas.ErrorResponse)
+@blp.doc(security=TOKEN)
+def add_comment(new: dict[str, Any], slug: str) -> dict[str, Any]:
+    """Comment on an article (the spec answers 200, not 201)."""
+    session = db_session()
+    me = current_user()
+    comment = Comment(body=new["body"], article_id=article_id_for(slug), author_id=me.id)
+    session.add(comment)
+    session.commit()
+    return {"comment": comment_by_id(session, comment.id, me.id)}
+
+
+@blp.route("/articles/<name:slug>/comments/<int:comment_id>", methods=["DELETE"])
+@auth_required
+@blp.alt_response(204, description="Deleted", success=True)
+@blp.alt_response(403, schema=schemas.ErrorResponse)
+@blp.alt_response(404, schema=schemas.ErrorResponse)
+@blp.doc(security=TOKEN)
+def delete_comment(slug: str, comment_id: int) -> tuple[str, int]:
+    """Delete a comment (its author only)."""
+    session = db_session()
+    article_id = article_id_for(slug)
+    comment = None
+    if comment_id <= ID_MAX:
+        comment = session.scalar(
+            sa.select(Comment).where(Comment.id == comment_id, Comment.article_id == article_id)
+        )
+    if comment is None:
+        raise NotFound(f"article {slug!r} has no comment {comment_id}")
+    if comment.author_id != current_user().id:
+        raise Forbidden("only the comment's author may delete it")
+    session.delete(comment)
+    session.commit()
+    return "", 204

@@ -1,0 +1,158 @@
+"""Passwords (argon2id), tokens (HS256 JWT) and who the current user is.
+
+A request proves who it is with ``Authorization: Token <jwt>`` (``Bearer`` is accepted too).
+On routes where auth is optional, no header means anonymous, but a header that is present and
+wrong (malformed, tampered, expired, another algorithm, a user that no longer exists) is a
+401 everywhere: a client with a broken token should hear about it, not silently see the
+anonymous view.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar, cast
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, g, request
+from sqlalchemy import select
+
+from projects.blog_api.models import User
+from shared.errors import Unauthorized
+
+ALGORITHM = "HS256"
+SCHEMES = {"token", "bearer"}
+CHALLENGE = {"WWW-Authenticate": 'Token realm="api"'}
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+class Passwords:
+    """Hash and check passwords with argon2id; the cost comes from the settings."""
+
+    def __init__(self, time_cost: int, memory_cost: int, parallelism: int) -> None:
+        self._hasher = PasswordHasher(
+            time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism
+        )
+        # Checked against when the email is unknown, so both failures take as long.
+        self._decoy = self._hasher.hash("decoy password")
+
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
+
+    def verify(self, stored_hash: str | None, password: str) -> bool:
+        """Whether ``password`` matches; ``stored_hash=None`` still spends the same time."""
+        try:
+            return self._hasher.verify(stored_hash or self._decoy, password) and bool(stored_hash)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def needs_rehash(self, stored_hash: str) -> bool:
+        """True when the hash was made with other parameters than today's (upgrade on login)."""
+        return self._hasher.check_needs_rehash(stored_hash)
+
+
+class InvalidToken(Exception):
+    """The token cannot be trusted; the message says why, safe to show."""
+
+
+class Tokens:
+    """Issue and read HS256 JWTs carrying ``sub`` (the user's auth id), ``iat`` and ``exp``."""
+
+    def __init__(self, secret_key: str, ttl_seconds: int) -> None:
+        self._key = secret_key
+        self._ttl = timedelta(seconds=ttl_seconds)
+
+    def issue(self, subject: str, now: datetime | None = None) -> str:
+        issued = now or datetime.now(UTC)
+        claims = {"sub": subject, "iat": issued, "exp": issued + self._ttl}
+        return jwt.encode(claims, self._key, algorithm=ALGORITHM)
+
+    def subject(self, token: str) -> str:
+        """The ``sub`` of a valid token, or InvalidToken."""
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,
+                # One fixed algorithm: "none", RS256-with-our-secret and friends are refused.
+                algorithms=[ALGORITHM],
+                options={"require": ["sub", "iat", "exp"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise InvalidToken("token has expired; log in again") from None
+        except jwt.InvalidTokenError:
+            raise InvalidToken("token is invalid") from None
+        return cast(str, claims["sub"])
+
+
+def presented_token() -> str | None:
+    """The token in the Authorization header, ``None`` when there is no header."""
+    header = request.headers.get("Authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() not in SCHEMES or not token:
+        raise Unauthorized("Authorization header must be 'Token <jwt>'", headers=CHALLENGE)
+    return token
+
+
+def authenticate() -> User | None:
+    """The user the request's token names; ``None`` without a header; 401 for a bad token."""
+    token = presented_token()
+    if token is None:
+        return None
+    state = current_app.extensions["blog"]
+    try:
+        auth_id = state.tokens.subject(token)
+    except InvalidToken as error:
+        raise Unauthorized(str(error), headers=CHALLENGE) from None
+    user = state.db.session.scalar(select(User).where(User.auth_id == auth_id))
+    if user is None:
+        # The user is gone, or changed their password since this token was issued.
+        raise Unauthorized("token is no longer valid; log in again", headers=CHALLENGE)
+    g.current_user, g.token = user, token
+    return user
+
+
+def auth_required(view: View) -> View:
+    """Answer 401 unless the request carries a valid token."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if authenticate() is None:
+            raise Unauthorized(
+                "authorization required: send 'Authorization: Token <jwt>'", headers=CHALLENGE
+            )
+        return view(*args, **kwargs)
+
+    return cast(View, wrapper)
+
+
+def auth_optional(view: View) -> View:
+    """Let anonymous requests through; a token, if sent, must be valid."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        authenticate()
+        return view(*args, **kwargs)
+
+    return cast(View, wrapper)
+
+
+def current_user() -> User:
+    """The authenticated user (only inside an ``@auth_required`` view)."""
+    return cast(User, g.current_user)
+
+
+def current_user_or_none() -> User | None:
+    """The authenticated user, or ``None`` for an anonymous request."""
+    return g.get("current_user")
+
+
+def current_token() -> str:
+    """The token the request was authenticated with."""
+    return cast(str, g.token)
