@@ -11,7 +11,7 @@ PORT ?= 8000
 DAYS := $(shell seq -f 'day%02g' 1 45)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test lint format log clean $(DAYS) $(addprefix test-,$(DAYS))
+.PHONY: help venv run blog bench-blog test lint format log clean $(DAYS) $(addprefix test-,$(DAYS))
 
 help: ## list every target with one line
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_%-]+:.*## / {printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -26,6 +26,14 @@ venv: $(STAMP) ## create .venv and install the locked dependencies (the other ta
 
 run: $(STAMP) ## serve the portfolio on http://127.0.0.1:8000 (make run PORT=8080 for another port)
 	@$(BIN)/python -m shared.serve wsgi:app --name "the portfolio" --host $(HOST) --port $(PORT)
+
+blog: PORT = 5001
+blog: $(STAMP) ## serve the Blog API on http://127.0.0.1:5001/api (make blog PORT=5050 for another port)
+	@$(BIN)/python -m shared.serve 'projects.blog_api:create_app()' --name "the Blog API" \
+		--path /api --make-target blog --host $(HOST) --port $(PORT)
+
+bench-blog: $(STAMP) ## benchmark the Blog API's article list against a bare Flask endpoint (needs wrk)
+	@$(BIN)/python -m bench.blog
 
 test: $(STAMP) ## run the whole test suite (real MySQL, Redis, PostgreSQL where available)
 	@$(BIN)/python -m pytest

@@ -17,13 +17,11 @@ if TYPE_CHECKING:
 def capstone_apps() -> dict[str, WSGIApplication]:
     """The capstone APIs to serve next to the portfolio, by URL prefix.
 
-    Mount each API here once it is finished; the portfolio links the ones it finds::
-
-        from projects.blog_api import create_app as create_blog_api
-        apps["/blog"] = create_blog_api()
+    Each API is mounted once it is finished; the portfolio links the ones it finds.
     """
-    apps: dict[str, WSGIApplication] = {}
-    return apps
+    from projects.blog_api import create_app as create_blog_api
+
+    return {"/blog": create_blog_api()}
 
 
 def create_portfolio(

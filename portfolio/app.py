@@ -66,7 +66,7 @@ class Capstone:
 CAPSTONES = (
     Capstone(
         "/blog",
-        "/blog/api",
+        "/blog/api/docs",
         "Blog API",
         "days 04–10",
         "A RealWorld-spec blogging API: users, articles, comments, tags, follows and favourites.",

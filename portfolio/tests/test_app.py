@@ -67,13 +67,13 @@ def test_index_asks_for_make_log_when_there_is_no_heatmap(client: FlaskClient):
 def test_index_links_only_the_mounted_capstone_apis(repo: Path):
     client = create_app({"REPO_ROOT": str(repo), "MOUNTED_APPS": ["/blog"]}).test_client()
     html = page(client, "/")
-    assert '<a href="/blog/api">Blog API</a>' in html
+    assert '<a href="/blog/api/docs">Blog API</a>' in html
     assert 'href="/todo"' not in html and 'href="/notes"' not in html
 
 
 def test_index_links_no_capstone_api_when_none_is_mounted(client: FlaskClient):
     html = page(client, "/")
-    assert 'href="/blog/api"' not in html
+    assert 'href="/blog/api/docs"' not in html
     assert "The APIs appear here as each one is finished" in html
 
 

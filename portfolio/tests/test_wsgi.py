@@ -26,9 +26,18 @@ def test_a_mounted_api_answers_under_its_prefix():
 def test_the_portfolio_links_the_apis_it_mounts(repo: Path):
     client = Client(wsgi.create_portfolio({"/blog": fake_api}, {"REPO_ROOT": str(repo)}))
     html = client.get("/").get_data(as_text=True)
-    assert '<a href="/blog/api">Blog API</a>' in html
+    assert '<a href="/blog/api/docs">Blog API</a>' in html
 
 
 def test_the_module_level_app_serves_the_portfolio():
     response = Client(wsgi.app).get("/healthz")
     assert (response.status_code, response.get_json()) == (200, {"status": "ok"})
+
+
+def test_the_module_level_app_mounts_the_blog_api():
+    response = Client(wsgi.app).get("/blog/api/tags")
+    assert (response.status_code, response.get_json()) == (
+        200,
+        {"tags": response.get_json()["tags"]},
+    )
+    assert Client(wsgi.app).get("/").get_data(as_text=True).count('href="/blog/api/docs"') == 1
