@@ -38,6 +38,8 @@ class BlogSettings(BaseSettings):
     rate_limit_prefix: str = "blog"
     #: Comma-separated origins allowed by CORS ("*" for any).
     cors_origins: str = "*"
+    #: Article list pages each worker keeps in memory (0 turns the cache off; see listcache.py).
+    list_cache_pages: int = 256
 
 
 def field_names() -> set[str]:

@@ -18,6 +18,7 @@ from flask_smorest import Api
 from sqlalchemy.orm import Session
 
 from projects.blog_api.config import BlogSettings
+from projects.blog_api.listcache import ListCache, track_list_writes
 from projects.blog_api.schemas import ErrorResponse
 from projects.blog_api.security import Passwords, Tokens
 from shared.db import Database
@@ -50,6 +51,7 @@ class BlogState:
     passwords: Passwords
     tokens: Tokens
     extensions: Extensions
+    list_cache: ListCache
 
 
 def create_extensions() -> Extensions:
@@ -104,7 +106,9 @@ def bind_extensions(app: Flask, settings: BlogSettings, db: Database) -> BlogSta
         ),
         tokens=Tokens(settings.secret_key, settings.token_ttl),
         extensions=extensions,
+        list_cache=ListCache(settings.list_cache_pages),
     )
+    track_list_writes(db.session_factory)
     app.extensions["blog"] = state
     return state
 

@@ -132,6 +132,20 @@ article_tags = sa.Table(
 )
 
 
+class ContentVersion(Base):
+    """One row whose number goes up with every committed write that can change an article list.
+
+    List pages are cached per process under this number (see ``listcache.py``): reading it is
+    one primary-key SELECT, and a write bumps it in its own transaction, so no reader that
+    starts after a commit can be served a page from before it.
+    """
+
+    __tablename__ = "content_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
 class User(Base):
     """Someone who writes, comments, follows and favourites."""
 

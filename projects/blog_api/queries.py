@@ -120,6 +120,7 @@ def _article_select(viewer_id: int | None, with_body: bool) -> sa.Select[Any]:
         )
     columns: list[Any] = [
         Article.id,
+        Article.author_id,
         Article.slug,
         Article.title,
         Article.description,
@@ -168,13 +169,23 @@ def _article_json(row: Any, tags: Iterable[str], with_body: bool) -> Json:
     return article
 
 
+@dataclass(frozen=True)
+class ArticlePage:
+    """One page of articles in the spec's shape, the total match count, and whose they are."""
+
+    articles: list[Json]
+    total: int
+    article_ids: tuple[int, ...]
+    author_ids: tuple[int, ...]
+
+
 def article_page(
     session: Session,
     filters: ArticleFilters,
     viewer_id: int | None,
     limit: int,
     offset: int,
-) -> tuple[list[Json], int]:
+) -> ArticlePage:
     """One page of matching articles (newest first, without ``body``) and the total count."""
     conditions = filters.conditions()
     total = session.scalar(sa.select(sa.func.count()).select_from(Article).where(*conditions))
@@ -186,8 +197,12 @@ def article_page(
         .offset(offset)
     ).all()
     tags = _tags_by_article(session, [row.id for row in rows])
-    articles = [_article_json(row, tags[row.id], with_body=False) for row in rows]
-    return articles, total or 0
+    return ArticlePage(
+        articles=[_article_json(row, tags[row.id], with_body=False) for row in rows],
+        total=total or 0,
+        article_ids=tuple(row.id for row in rows),
+        author_ids=tuple(row.author_id for row in rows),
+    )
 
 
 def article_by_slug(session: Session, slug: str, viewer_id: int | None) -> Json | None:

@@ -10,6 +10,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 from projects.blog_api import MIGRATIONS
@@ -67,7 +68,10 @@ def test_upgrading_twice_changes_nothing(empty_engine: Engine) -> None:
     upgrade_to_head(MIGRATIONS, empty_engine)
     upgrade_to_head(MIGRATIONS, empty_engine)
     with empty_engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0001"
+        current = MigrationContext.configure(connection).get_current_revision()
+        versions = connection.scalar(sa.text("SELECT count(*) FROM content_version"))
+    assert current == ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    assert versions == 1, "the content version row is written once, by its migration"
 
 
 @pytest.mark.parametrize(
