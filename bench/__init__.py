@@ -1,0 +1,1 @@
+"""Benchmarks: throughput measured against a baseline served the same way in the same run."""
