@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -73,7 +75,14 @@ def create_engine(url: str | URL, var: str = "DATABASE_URL", **kwargs: Any) -> E
             # One shared connection, or every new connection would see a fresh empty database.
             options |= {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
         else:
-            Path(parsed.database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(parsed.database).expanduser().resolve().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise ConfigError(
+                    f"{var} names an SQLite file in {str(folder)!r}, which cannot be created "
+                    f"({error.strerror}); point it at a writable folder"
+                ) from None
     elif backend == "mysql":
         options |= {"pool_pre_ping": True, "pool_recycle": 280}
     elif backend == "postgresql":
@@ -100,15 +109,30 @@ def _sqlite_pragmas(file_backed: bool) -> Any:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         if file_backed:
-            cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=5000")
+            _enable_wal(cursor)
         cursor.close()
 
     return on_connect
 
 
+def _enable_wal(cursor: Any) -> None:
+    # Switching a new file to WAL needs it to itself, and SQLite answers "locked" at once,
+    # without its busy handler, when another process is doing the same: try again briefly.
+    for attempt in range(50):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == 49:
+                raise
+            time.sleep(0.1)
+
+
 def _sqlite_begin(connection: sa.Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # DEFERRED by default; execution_options(sqlite_begin="IMMEDIATE") takes the write lock now.
+    mode = connection.get_execution_options().get("sqlite_begin", "")
+    connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
 def check_connection(engine: Engine, var: str = "DATABASE_URL") -> None:
@@ -154,8 +178,18 @@ class Database:
             yield session
 
 
+#: Name of the server-side lock that serialises migrations of one database.
+MIGRATION_LOCK = "backend45_migrations"
+_LOCK_SECONDS = 60
+
+
 def upgrade_to_head(migrations_dir: str | Path, engine: Engine) -> None:
     """Run Alembic ``upgrade head`` for an app's migrations folder on ``engine``.
+
+    Several processes may start at once (gunicorn workers that each migrate on start): on
+    MySQL and PostgreSQL an advisory lock makes them take turns, so the second one finds the
+    database already at head instead of failing on "table already exists". SQLite needs no
+    lock: its migration transaction holds the database's write lock.
 
     The folder's ``env.py`` must use ``config.attributes["connection"]`` when it is set.
     """
@@ -164,6 +198,45 @@ def upgrade_to_head(migrations_dir: str | Path, engine: Engine) -> None:
 
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
-    with engine.begin() as connection:
+    # SQLite: take the write lock up front, or a second migrator that read the old schema
+    # could not upgrade its read to a write once the first one commits.
+    with (
+        _migration_lock(engine),
+        engine.connect() as connection,
+        connection.execution_options(sqlite_begin="IMMEDIATE").begin(),
+    ):
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """Hold a server-side advisory lock for the database while the block runs."""
+    backend = engine.dialect.name
+    if backend not in ("mysql", "mariadb", "postgresql"):
+        yield
+        return
+    with engine.connect() as connection:
+        if backend == "postgresql":
+            key = sa.func.hashtext(MIGRATION_LOCK)
+            connection.execute(sa.select(sa.func.pg_advisory_lock(key)))
+            release = sa.select(sa.func.pg_advisory_unlock(key))
+        else:
+            # MySQL's named locks are server-wide: name the database in the lock.
+            name = f"{MIGRATION_LOCK}:{engine.url.database}"[:64]
+            acquired = connection.scalar(
+                sa.text("SELECT GET_LOCK(:name, :seconds)"),
+                {"name": name, "seconds": _LOCK_SECONDS},
+            )
+            if acquired != 1:
+                raise ConfigError(
+                    f"another process has been migrating {engine.url.database!r} for over "
+                    f"{_LOCK_SECONDS}s; wait for it, or look for a stuck migration"
+                )
+            release = sa.text("SELECT RELEASE_LOCK(:name)").bindparams(name=name)
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(release)
+            connection.commit()

@@ -170,15 +170,19 @@ with context.begin_transaction():
 """
 
 MIGRATION = """
+import time
+
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0001"
 down_revision = None
+SLEEP = {sleep}
 
 
 def upgrade():
     op.create_table("migrated", sa.Column("id", sa.Integer, primary_key=True))
+    time.sleep(SLEEP)  # long enough for a second migrator to arrive mid-way
 
 
 def downgrade():
@@ -186,10 +190,14 @@ def downgrade():
 """
 
 
+def write_migrations(folder, sleep: float = 0.0) -> None:
+    (folder / "versions").mkdir(parents=True)
+    (folder / "env.py").write_text(MIGRATION_ENV)
+    (folder / "versions" / "0001_create.py").write_text(MIGRATION.format(sleep=sleep))
+
+
 def test_upgrade_to_head_runs_an_apps_migrations(tmp_path, make_database):
-    (tmp_path / "versions").mkdir(parents=True)
-    (tmp_path / "env.py").write_text(MIGRATION_ENV)
-    (tmp_path / "versions" / "0001_create.py").write_text(MIGRATION)
+    write_migrations(tmp_path)
     engine = create_engine(make_database("sqlite"))
     upgrade_to_head(tmp_path, engine)
     assert "migrated" in sa.inspect(engine).get_table_names()
@@ -198,3 +206,39 @@ def test_upgrade_to_head_runs_an_apps_migrations(tmp_path, make_database):
             connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0001"
         )
     engine.dispose()
+
+
+def test_processes_migrating_at_once_take_turns(tmp_path, db_url, make_database):
+    # Two gunicorn workers that both migrate on start, in effect; one database per run.
+    backend = {"sqlite": "sqlite", "mysql": "mysql", "postgresql": "postgres"}[
+        sa.make_url(db_url).get_backend_name()
+    ]
+    url = make_database(backend)
+    write_migrations(tmp_path, sleep=0.5)
+    engines = [create_engine(url), create_engine(url)]
+    errors: list[BaseException] = []
+
+    def migrate(engine) -> None:
+        try:
+            upgrade_to_head(tmp_path, engine)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=migrate, args=(engine,)) for engine in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    with engines[0].connect() as connection:
+        versions = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    assert [tuple(row) for row in versions] == [("0001",)]
+    for engine in engines:
+        engine.dispose()
+
+
+def test_an_sqlite_folder_that_cannot_be_created_is_one_line(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(ConfigError, match=r"^BLOG_DATABASE_URL names an SQLite file in .*a-file"):
+        create_engine(f"sqlite:///{blocker}/app.db", "BLOG_DATABASE_URL")
