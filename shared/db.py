@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -95,6 +97,7 @@ def create_engine(url: str | URL, var: str = "DATABASE_URL", **kwargs: Any) -> E
             f"{var} needs the {parsed.drivername!r} driver, which is not installed ({error.name}); "
             f"use sqlite, mysql+pymysql or postgresql+psycopg (e.g. {EXAMPLES})"
         ) from None
+    _fresh_pool_after_fork(engine)
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas(not is_memory_sqlite(parsed)))
         event.listen(engine, "begin", _sqlite_begin)
@@ -181,6 +184,18 @@ class Database:
 #: Name of the server-side lock that serialises migrations of one database.
 MIGRATION_LOCK = "backend45_migrations"
 _LOCK_SECONDS = 60
+
+
+def _fresh_pool_after_fork(engine: Engine) -> None:
+    """In a forked child (a gunicorn worker of a preloaded app), drop the parent's pooled
+    connections without closing them: two processes must never share one socket."""
+    engine_ref = weakref.ref(engine)
+
+    def forget_parents_connections() -> None:
+        if (forked := engine_ref()) is not None:
+            forked.dispose(close=False)
+
+    os.register_at_fork(after_in_child=forget_parents_connections)
 
 
 def upgrade_to_head(migrations_dir: str | Path, engine: Engine) -> None:

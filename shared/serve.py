@@ -16,7 +16,10 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.errors import AppImportError
 from gunicorn.util import import_app
+
+from shared.config import ConfigError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -35,10 +38,15 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 class Server(BaseApplication):
-    """gunicorn, configured in code rather than from its command line or a config file."""
+    """gunicorn, configured in code rather than from its command line or a config file.
 
-    def __init__(self, app_spec: str, options: dict[str, Any]) -> None:
-        self.app_spec = app_spec
+    The app is built once, here in the master, before the workers fork: a bad setting stops
+    the start with one line instead of a traceback from every worker, and start-up work such
+    as migrations runs once. ``shared.db`` gives each forked worker fresh connection pools.
+    """
+
+    def __init__(self, app: Any, options: dict[str, Any]) -> None:
+        self.app = app
         self.options = options
         super().__init__()
 
@@ -48,8 +56,18 @@ class Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        """Import the app; without preloading, gunicorn calls this in each worker."""
-        return import_app(self.app_spec)
+        """The app built before the fork (gunicorn calls this in each worker)."""
+        return self.app
+
+
+def load_app(spec: str) -> Any:
+    """Import the WSGI app named by gunicorn's ``spec``, or raise UsageError in one line."""
+    try:
+        return import_app(spec)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    except (ImportError, AppImportError) as error:
+        raise UsageError(f"cannot load the app {spec!r}: {error}") from None
 
 
 def port_number(text: str) -> int:
@@ -143,13 +161,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         check_port_free(args.host, args.port, args.make_target)
+        app = load_app(args.app)
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return 2
     url = server_url(args.host, args.port) + args.path
     # Flush before gunicorn forks its workers, or they inherit and repeat the buffered line.
     print(f"Serving {args.name} on {url} (Ctrl+C to stop)", flush=True)
-    Server(args.app, gunicorn_options(args.host, args.port)).run()
+    Server(app, gunicorn_options(args.host, args.port)).run()
     return 0
 
 

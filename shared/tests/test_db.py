@@ -1,5 +1,6 @@
 """shared.db: URLs, engines with dialect defaults, the Flask session and migrations."""
 
+import os
 import threading
 
 import pytest
@@ -113,6 +114,28 @@ def test_each_test_starts_with_empty_tables(db_session):
     db_session.add(Parent(name="kept only for this test"))
     db_session.commit()
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Parent)) == 1
+
+
+def test_a_forked_child_gets_its_own_connections(db_url):
+    engine = create_engine(db_url)
+    with engine.connect() as connection:
+        connection.execute(sa.text("SELECT 1"))
+    assert engine.pool.checkedin() >= 1 or isinstance(engine.pool, sa.pool.StaticPool)
+    pid = os.fork()
+    if pid == 0:  # the child: a gunicorn worker of a preloaded app, in effect
+        code = 1
+        try:
+            inherited = engine.pool.checkedin()
+            with engine.connect() as connection:
+                answer = connection.execute(sa.text("SELECT 1")).scalar()
+            code = 0 if (inherited, answer) == (0, 1) else 3
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, "the child reused the parent's pooled connection"
+    with engine.connect() as connection:  # and the parent's own connection still works
+        assert connection.execute(sa.text("SELECT 1")).scalar() == 1
+    engine.dispose()
 
 
 def test_check_connection_turns_a_dead_server_into_one_line():

@@ -129,3 +129,33 @@ def test_the_app_spec_is_required():
     result = run_serve()
     assert result.returncode == 2
     assert "the following arguments are required: app" in result.stderr
+
+
+BROKEN_APPS = """
+from shared.config import ConfigError
+
+
+def misconfigured():
+    raise ConfigError("BLOG_DATABASE_URL is not a database URL: 'nonsense'")
+"""
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("broken_apps:misconfigured()", "BLOG_DATABASE_URL is not a database URL: 'nonsense'\n"),
+        ("no_such_module:app", "cannot load the app 'no_such_module:app': "),
+    ],
+)
+def test_an_app_that_cannot_start_is_one_line_and_exit_2(tmp_path: Path, spec: str, message: str):
+    (tmp_path / "broken_apps.py").write_text(BROKEN_APPS)
+    result = subprocess.run(
+        serve_command(spec, "--port", str(free_port())),
+        cwd=REPO_ROOT,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO_ROOT)])},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith(message) and result.stderr.count("\n") == 1, result.stderr
