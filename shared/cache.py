@@ -73,5 +73,7 @@ def check_health(client: redis.Redis) -> Health:
     try:
         client.ping()
     except redis.RedisError as error:
-        return Health(ok=False, latency_ms=None, error=str(error) or type(error).__name__)
+        return Health(
+            ok=False, latency_ms=None, error=str(error).rstrip(".") or type(error).__name__
+        )
     return Health(ok=True, latency_ms=round((time.perf_counter() - started) * 1000, 3))

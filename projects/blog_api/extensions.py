@@ -21,6 +21,7 @@ from projects.blog_api.config import BlogSettings
 from projects.blog_api.listcache import ListCache, track_list_writes
 from projects.blog_api.schemas import ErrorResponse
 from projects.blog_api.security import Passwords, Tokens
+from shared.cache import redis_client
 from shared.db import Database
 
 CORS_HEADERS = ["Authorization", "Content-Type", "X-Requested-With"]
@@ -62,6 +63,9 @@ def create_extensions() -> Extensions:
 def bind_extensions(app: Flask, settings: BlogSettings, db: Database) -> BlogState:
     """Configure and bind a fresh set of extensions to ``app``."""
     extensions = create_extensions()
+    if settings.redis_url:
+        # Configured means required: say so at start-up rather than on the first login.
+        redis_client(settings.redis_url, var="BLOG_REDIS_URL", required=True)
     app.config.update(
         API_TITLE="Conduit Blog API",
         API_VERSION="1.0.0",
@@ -74,6 +78,9 @@ def bind_extensions(app: Flask, settings: BlogSettings, db: Database) -> BlogSta
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
         RATELIMIT_HEADERS_ENABLED=True,
         RATELIMIT_KEY_PREFIX=settings.rate_limit_prefix,
+        # If Redis goes away later, count in memory per worker until it is back: logins keep
+        # working, still limited, instead of failing with a 500.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
     )
     extensions.api.init_app(app)
     extensions.api.spec.components.security_scheme(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +13,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from projects.blog_api.tests.support import Conduit, assert_error, unique
+from shared.cache import RedisUnavailable
+from shared.testing import free_port, wait_for_port
+from shared.testing.plugin import unavailable
 
 LIMIT = 3
 
@@ -106,3 +112,37 @@ def test_workers_sharing_redis_share_the_count(
         attempt(first)
     assert attempt(second).status_code == 429
     assert redis_client.keys(f"*{settings['RATE_LIMIT_PREFIX']}*"), "no rate-limit keys in Redis"
+
+
+def test_a_configured_redis_that_is_down_stops_the_start(make_app: Callable[..., Flask]) -> None:
+    with pytest.raises(
+        RedisUnavailable, match=r"^Redis at redis://127\.0\.0\.1:\d+/0 \(BLOG_REDIS"
+    ):
+        make_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+
+
+@pytest.mark.redis
+def test_logins_stay_limited_when_redis_goes_away(
+    tmp_path: Path, make_app: Callable[..., Flask]
+) -> None:
+    # A Redis of this test's own, so that stopping it harms no other test.
+    if shutil.which("redis-server") is None:
+        unavailable("redis", "redis-server not installed")
+    port = free_port()
+    server = subprocess.Popen(
+        ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--dir",
+         str(tmp_path), "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_for_port(port)
+        client = make_app(
+            LOGIN_RATE_LIMIT=f"{LIMIT} per minute", REDIS_URL=f"redis://127.0.0.1:{port}/0"
+        ).test_client()
+        assert attempt(client).status_code == 401
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    statuses = [attempt(client).status_code for _ in range(LIMIT + 1)]
+    assert 500 not in statuses, statuses
+    assert statuses[-1] == 429, f"the in-memory fallback should still limit: {statuses}"
