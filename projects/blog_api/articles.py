@@ -23,24 +23,18 @@ from projects.blog_api.models import (
 from projects.blog_api.parsing import Blueprint
 from projects.blog_api.queries import ArticleFilters, article_by_slug, article_page
 from projects.blog_api.security import (
+    TOKEN_SECURITY,
     auth_optional,
     auth_required,
     current_user,
-    current_user_or_none,
+    viewer_id,
 )
 from projects.blog_api.slugs import new_slug
 from shared.errors import Forbidden, NotFound
 
 blp = Blueprint("articles", __name__, description="Articles, the feed and favourites")
 
-TOKEN = [{"Token": []}]
 SLUG_ATTEMPTS = 5
-
-
-def viewer_id() -> int | None:
-    """The caller's user id, ``None`` when anonymous."""
-    viewer = current_user_or_none()
-    return viewer.id if viewer else None
 
 
 def article_response(slug: str, viewer: int | None) -> dict[str, Any]:
@@ -148,7 +142,7 @@ def serve_a_cached_list() -> Response | None:
 @auth_required
 @blp.arguments(schemas.Page, location="query")
 @blp.alt_response(200, schema=schemas.ArticlesResponse, success=True)
-@blp.doc(security=TOKEN)
+@blp.doc(security=TOKEN_SECURITY)
 def feed(query: dict[str, Any]) -> dict[str, Any]:
     """Articles by the users the caller follows, newest first."""
     me = current_user().id
@@ -163,7 +157,7 @@ def feed(query: dict[str, Any]) -> dict[str, Any]:
 @blp.arguments(schemas.NewArticleRequest)
 @blp.alt_response(201, schema=schemas.ArticleResponse, success=True)
 @blp.alt_response(422, schema=schemas.ErrorResponse)
-@blp.doc(security=TOKEN)
+@blp.doc(security=TOKEN_SECURITY)
 def create_article(new: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Write an article; its slug comes from the title plus a random suffix."""
     session = db_session()
@@ -194,7 +188,7 @@ def show_article(slug: str) -> dict[str, Any]:
 @blp.alt_response(200, schema=schemas.ArticleResponse, success=True)
 @blp.alt_response(403, schema=schemas.ErrorResponse)
 @blp.alt_response(404, schema=schemas.ErrorResponse)
-@blp.doc(security=TOKEN)
+@blp.doc(security=TOKEN_SECURITY)
 def update_article(changes: dict[str, Any], slug: str) -> dict[str, Any]:
     """Change title, description or body (author only); a new title gets a new slug."""
     session = db_session()
@@ -216,7 +210,7 @@ def update_article(changes: dict[str, Any], slug: str) -> dict[str, Any]:
 @blp.alt_response(204, description="Deleted", success=True)
 @blp.alt_response(403, schema=schemas.ErrorResponse)
 @blp.alt_response(404, schema=schemas.ErrorResponse)
-@blp.doc(security=TOKEN)
+@blp.doc(security=TOKEN_SECURITY)
 def delete_article(slug: str) -> tuple[str, int]:
     """Delete an article with its comments, tags links and favourites (author only)."""
     session = db_session()
@@ -231,7 +225,7 @@ def delete_article(slug: str) -> tuple[str, int]:
 @auth_required
 @blp.alt_response(200, schema=schemas.ArticleResponse, success=True)
 @blp.alt_response(404, schema=schemas.ErrorResponse)
-@blp.doc(security=TOKEN)
+@blp.doc(security=TOKEN_SECURITY)
 def favorite(slug: str) -> dict[str, Any]:
     """Favourite an article (twice is the same as once)."""
     session = db_session()
@@ -246,7 +240,7 @@ def favorite(slug: str) -> dict[str, Any]:
 @auth_required
 @blp.alt_response(200, schema=schemas.ArticleResponse, success=True)
 @blp.alt_response(404, schema=schemas.ErrorResponse)
-@blp.doc(security=TOKEN)
+@blp.doc(security=TOKEN_SECURITY)
 def unfavorite(slug: str) -> dict[str, Any]:
     """Remove a favourite (a no-op when it was not one)."""
     session = db_session()

@@ -12,16 +12,16 @@ from projects.blog_api.models import Article, Comment
 from projects.blog_api.parsing import Blueprint
 from projects.blog_api.queries import comment_by_id, comments_on
 from projects.blog_api.security import (
+    TOKEN_SECURITY,
     auth_optional,
     auth_required,
     current_user,
-    current_user_or_none,
+    viewer_id,
 )
 from shared.errors import Forbidden, NotFound
 
 blp = Blueprint("comments", __name__, description="Comments on articles")
 
-TOKEN = [{"Token": []}]
 # Ids beyond a 32-bit INTEGER cannot exist; asking the database would be an overflow error.
 ID_MAX = 2**31 - 1
 
@@ -40,9 +40,7 @@ def article_id_for(slug: str) -> int:
 @blp.alt_response(404, schema=schemas.ErrorResponse)
 def list_comments(slug: str) -> dict[str, Any]:
     """Every comment on the article, newest first."""
-    viewer = current_user_or_none()
-    article_id = article_id_for(slug)
-    return {"comments": comments_on(db_session(), article_id, viewer.id if viewer else None)}
+    return {"comments": comments_on(db_session(), article_id_for(slug), viewer_id())}
 
 
 @blp.route("/articles/<name:slug>/comments", methods=["POST"])
@@ -51,7 +49,7 @@ def list_comments(slug: str) -> dict[str, Any]:
 @blp.alt_response(200, schema=schemas.CommentResponse, success=True)
 @blp.alt_response(404, schema=schemas.ErrorResponse)
 @blp.alt_response(422, schema=schemas.ErrorResponse)
-@blp.doc(security=TOKEN)
+@blp.doc(security=TOKEN_SECURITY)
 def add_comment(new: dict[str, Any], slug: str) -> dict[str, Any]:
     """Comment on an article (the spec answers 200, not 201)."""
     session = db_session()
@@ -67,7 +65,7 @@ def add_comment(new: dict[str, Any], slug: str) -> dict[str, Any]:
 @blp.alt_response(204, description="Deleted", success=True)
 @blp.alt_response(403, schema=schemas.ErrorResponse)
 @blp.alt_response(404, schema=schemas.ErrorResponse)
-@blp.doc(security=TOKEN)
+@blp.doc(security=TOKEN_SECURITY)
 def delete_comment(slug: str, comment_id: int) -> tuple[str, int]:
     """Delete a comment (its author only)."""
     session = db_session()

@@ -12,16 +12,15 @@ from projects.blog_api.models import User, follows, insert_ignoring_duplicates
 from projects.blog_api.parsing import Blueprint
 from projects.blog_api.queries import profile_by_username
 from projects.blog_api.security import (
+    TOKEN_SECURITY,
     auth_optional,
     auth_required,
     current_user,
-    current_user_or_none,
+    viewer_id,
 )
 from shared.errors import NotFound, Unprocessable
 
 blp = Blueprint("profiles", __name__, description="Profiles and follows")
-
-TOKEN = [{"Token": []}]
 
 
 def profile_response(username: str, viewer_id: int | None) -> dict[str, Any]:
@@ -46,8 +45,7 @@ def followee_id(username: str) -> int:
 @blp.alt_response(404, schema=schemas.ErrorResponse)
 def show_profile(username: str) -> dict[str, Any]:
     """A user's public profile; ``following`` is for the caller (false when anonymous)."""
-    viewer = current_user_or_none()
-    return profile_response(username, viewer.id if viewer else None)
+    return profile_response(username, viewer_id())
 
 
 @blp.route("/profiles/<name:username>/follow", methods=["POST"])
@@ -55,7 +53,7 @@ def show_profile(username: str) -> dict[str, Any]:
 @blp.alt_response(200, schema=schemas.ProfileResponse, success=True)
 @blp.alt_response(404, schema=schemas.ErrorResponse)
 @blp.alt_response(422, schema=schemas.ErrorResponse)
-@blp.doc(security=TOKEN)
+@blp.doc(security=TOKEN_SECURITY)
 def follow(username: str) -> dict[str, Any]:
     """Follow a user (following twice is fine)."""
     me = current_user()
@@ -72,7 +70,7 @@ def follow(username: str) -> dict[str, Any]:
 @auth_required
 @blp.alt_response(200, schema=schemas.ProfileResponse, success=True)
 @blp.alt_response(404, schema=schemas.ErrorResponse)
-@blp.doc(security=TOKEN)
+@blp.doc(security=TOKEN_SECURITY)
 def unfollow(username: str) -> dict[str, Any]:
     """Stop following a user (a no-op when not following)."""
     me = current_user()

@@ -26,6 +26,8 @@ from shared.errors import Unauthorized
 ALGORITHM = "HS256"
 SCHEMES = {"token", "bearer"}
 CHALLENGE = {"WWW-Authenticate": 'Token realm="api"'}
+#: OpenAPI security requirement of the routes that need ``Authorization: Token <jwt>``.
+TOKEN_SECURITY = [{"Token": []}]
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -151,6 +153,12 @@ def current_user() -> User:
 def current_user_or_none() -> User | None:
     """The authenticated user, or ``None`` for an anonymous request."""
     return g.get("current_user")
+
+
+def viewer_id() -> int | None:
+    """The caller's user id, ``None`` when anonymous (what the read queries take)."""
+    viewer = current_user_or_none()
+    return viewer.id if viewer else None
 
 
 def current_token() -> str:

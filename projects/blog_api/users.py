@@ -14,6 +14,7 @@ from projects.blog_api.models import User, new_auth_id, unique_violation
 from projects.blog_api.parsing import Blueprint
 from projects.blog_api.security import (
     CHALLENGE,
+    TOKEN_SECURITY,
     auth_required,
     current_token,
     current_user,
@@ -22,7 +23,6 @@ from shared.errors import Unauthorized, Unprocessable
 
 blp = Blueprint("users", __name__, description="Registration, login and the current user")
 
-TOKEN = [{"Token": []}]
 TAKEN = "has already been taken"
 
 
@@ -120,7 +120,7 @@ def login(credentials: dict[str, Any]) -> dict[str, Any]:
 @auth_required
 @blp.alt_response(200, schema=schemas.UserResponse, success=True)
 @blp.alt_response(401, schema=schemas.ErrorResponse)
-@blp.doc(security=TOKEN)
+@blp.doc(security=TOKEN_SECURITY)
 def me() -> dict[str, Any]:
     """The user the token belongs to (the same token comes back)."""
     return user_json(current_user(), current_token())
@@ -132,7 +132,7 @@ def me() -> dict[str, Any]:
 @blp.alt_response(200, schema=schemas.UserResponse, success=True)
 @blp.alt_response(401, schema=schemas.ErrorResponse)
 @blp.alt_response(422, schema=schemas.ErrorResponse)
-@blp.doc(security=TOKEN)
+@blp.doc(security=TOKEN_SECURITY)
 def update_me(changes: dict[str, Any]) -> dict[str, Any]:
     """Change any of username, email, password, bio, image (``""`` or null clears bio/image).
 
