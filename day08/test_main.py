@@ -9,6 +9,7 @@ import pytest
 from day08.__main__ import main
 from day08.migrate import current_revision, head, upgrade
 from shared.db import create_engine
+from shared.testing import BACKENDS
 
 
 def test_demo_shows_the_split_names_the_joined_names_and_no_drift(
@@ -26,11 +27,7 @@ def test_demo_shows_the_split_names_the_joined_names_and_no_drift(
 
 @pytest.mark.parametrize(
     "backend",
-    [
-        "sqlite",
-        pytest.param("mysql", marks=pytest.mark.mysql),
-        pytest.param("postgres", marks=pytest.mark.postgres),
-    ],
+    BACKENDS,
 )
 def test_demo_migrates_an_empty_database_and_leaves_it_at_head(
     backend: str, make_database: Callable[[str], str], capsys: pytest.CaptureFixture[str]

@@ -23,13 +23,9 @@ from day08.migrate import (
     upgrade,
 )
 from shared.db import create_engine, upgrade_to_head
+from shared.testing import BACKENDS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-BACKENDS = [
-    "sqlite",
-    pytest.param("mysql", marks=pytest.mark.mysql),
-    pytest.param("postgres", marks=pytest.mark.postgres),
-]
 
 COLUMNS_AT = {
     "0001_create_users": {"id", "email", "full_name"},

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from shared.config import ignore_env_file
 from shared.db import create_engine, parse_url
+from shared.testing.backends import BACKENDS
 from shared.testing.helpers import transactional_session
 
 
@@ -256,14 +257,7 @@ def make_database(
             engine.dispose()
 
 
-@pytest.fixture(
-    scope="session",
-    params=[
-        "sqlite",
-        pytest.param("mysql", marks=pytest.mark.mysql),
-        pytest.param("postgres", marks=pytest.mark.postgres),
-    ],
-)
+@pytest.fixture(scope="session", params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, make_database: Callable[[str], str]) -> str:
     """An empty database for this session on each backend: one test, three runs."""
     return make_database(request.param)

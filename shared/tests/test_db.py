@@ -10,6 +10,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.config import ConfigError
 from shared.db import Database, check_connection, create_engine, parse_url, upgrade_to_head
+from shared.testing import backend_of
 
 
 class Base(DeclarativeBase):
@@ -233,9 +234,7 @@ def test_upgrade_to_head_runs_an_apps_migrations(tmp_path, make_database):
 
 def test_processes_migrating_at_once_take_turns(tmp_path, db_url, make_database):
     # Two gunicorn workers that both migrate on start, in effect; one database per run.
-    backend = {"sqlite": "sqlite", "mysql": "mysql", "postgresql": "postgres"}[
-        sa.make_url(db_url).get_backend_name()
-    ]
+    backend = backend_of(db_url)
     url = make_database(backend)
     write_migrations(tmp_path, sleep=0.5)
     engines = [create_engine(url), create_engine(url)]

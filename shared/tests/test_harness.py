@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from shared.testing import plugin
+from shared.testing import backend_of, plugin
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,9 +88,7 @@ def test_postgres_databases_have_pgvector(make_database):
 
 
 def test_make_database_gives_a_new_empty_database_each_time(make_database, db_url):
-    backend = {"mysql": "mysql", "postgresql": "postgres", "sqlite": "sqlite"}[
-        sa.make_url(db_url).get_backend_name()
-    ]
+    backend = backend_of(db_url)
     first, second = make_database(backend), make_database(backend)
     assert first != second
     engine = sa.create_engine(second)

@@ -15,15 +15,12 @@ from flask.testing import FlaskClient
 
 from projects.blog_api import create_app
 from projects.blog_api.tests.support import Conduit, settings_for
+from shared.testing import BACKENDS
 
 
 @pytest.fixture(
     scope="session",
-    params=[
-        "sqlite",
-        pytest.param("mysql", marks=pytest.mark.mysql),
-        pytest.param("postgres", marks=pytest.mark.postgres),
-    ],
+    params=BACKENDS,
 )
 def app(request: pytest.FixtureRequest, make_database: Callable[[str], str]) -> Iterator[Flask]:
     """The API on a fresh database of each backend, shared by the session's tests."""

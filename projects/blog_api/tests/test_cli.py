@@ -12,15 +12,12 @@ from projects.blog_api import create_app
 from projects.blog_api.cli import SEED_PASSWORD
 from projects.blog_api.models import Article, Comment, Tag, User, article_tags, favorites, follows
 from projects.blog_api.tests.support import settings_for
+from shared.testing import BACKENDS
 
 
 @pytest.fixture(
     scope="module",
-    params=[
-        "sqlite",
-        pytest.param("mysql", marks=pytest.mark.mysql),
-        pytest.param("postgres", marks=pytest.mark.postgres),
-    ],
+    params=BACKENDS,
 )
 def seed_app(
     request: pytest.FixtureRequest, make_database: Callable[[str], str]

@@ -16,17 +16,12 @@ from sqlalchemy.engine import Engine
 from projects.blog_api import MIGRATIONS
 from projects.blog_api.models import Base
 from shared.db import create_engine, upgrade_to_head
+from shared.testing import BACKENDS
 
 TABLES = {"users", "follows", "articles", "tags", "article_tags", "favorites", "comments"}
 
 
-@pytest.fixture(
-    params=[
-        "sqlite",
-        pytest.param("mysql", marks=pytest.mark.mysql),
-        pytest.param("postgres", marks=pytest.mark.postgres),
-    ]
-)
+@pytest.fixture(params=BACKENDS)
 def empty_engine(
     request: pytest.FixtureRequest, make_database: Callable[[str], str]
 ) -> Iterator[Engine]:
