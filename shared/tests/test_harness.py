@@ -94,3 +94,27 @@ def test_make_database_gives_a_new_empty_database_each_time(make_database, db_ur
     engine = sa.create_engine(second)
     assert sa.inspect(engine).get_table_names() == []
     engine.dispose()
+
+
+def test_a_hung_test_fails_in_bounded_time_instead_of_hanging_the_run(tmp_path):
+    hangs = "import time\n\n\ndef test_hangs():\n    time.sleep(60)\n"
+    (tmp_path / "test_hangs.py").write_text(hangs)
+    # The project's own configuration, with the per-test limit lowered to keep this quick.
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "pytest", "-c", str(ROOT / "pyproject.toml")),
+            *("-o", "timeout=1", "--rootdir", str(tmp_path), str(tmp_path)),
+        ],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1, result.stdout
+    assert "Timeout (>1.0s)" in result.stdout, result.stdout
+    assert "1 failed" in result.stdout.splitlines()[-1], result.stdout
+
+
+def test_every_test_has_a_time_limit_by_default(pytestconfig):
+    assert float(pytestconfig.getini("timeout")) > 0
