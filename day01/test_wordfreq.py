@@ -53,6 +53,25 @@ def test_tokenise_counts_a_decomposed_accent_as_the_same_word() -> None:
     assert words(f"{composed} {decomposed}") == ["café", "café"]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Devanagari vowel signs and the virama are marks (Mc, Mn), not letters.
+        ("हिन्दी भाषा", ["हिन्दी", "भाषा"]),
+        ("ภาษาไทย", ["ภาษาไทย"]),
+        # No precomposed letter exists for these, so NFC leaves the combining marks in place.
+        ("q\u0307 x\u0301q\u0307z", ["q\u0307", "x\u0301q\u0307z"]),
+        ("x\u0301'q\u0307", ["x\u0301'q\u0307"]),
+    ],
+)
+def test_tokenise_keeps_combining_marks_inside_their_word(text: str, expected: list[str]) -> None:
+    assert words(text) == expected, f"tokenise({text!r})"
+
+
+def test_tokenise_counts_a_mark_with_no_letter_before_it_as_punctuation() -> None:
+    assert words("\u0301 \u0301abc - \u093f") == ["abc"]
+
+
 def test_tokenise_reads_a_typographic_apostrophe_as_a_straight_one() -> None:
     assert words("Don\u2019t and don\u02bct") == ["don't", "and", "don't"]
 

@@ -4,8 +4,10 @@ Every function here is pure (text in, values out); reading files and printing be
 ``__main__.py``. The rules for what counts as a word:
 
 - text is NFC-normalised first, so ``café`` typed with a combining accent counts as ``café``;
-- a word is a run of Unicode letters and digits; a straight or typographic apostrophe *between*
-  two such characters stays in the word (``don't``, ``o'clock``), anywhere else it is punctuation;
+- a word starts with a Unicode letter or digit and goes on through letters, digits and combining
+  marks (the vowel signs of ``हिन्दी``, an accent no precomposed letter has); a straight or
+  typographic apostrophe *between* two such runs stays in the word (``don't``, ``o'clock``),
+  anywhere else it is punctuation;
 - hyphens, underscores and every other punctuation mark separate words (``well-known`` is two);
 - a word needs at least one letter: ``2024`` and ``3.11`` are dropped, ``python3`` is kept;
 - words are lower-cased after they are found (``İstanbul`` stays one word).
@@ -19,10 +21,13 @@ import unicodedata
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import TypedDict
 
-# [^\W_] is "a letter or a digit in any script": \w without the underscore.
-_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+# ``re`` has no \p{M}, and [^\W_] (a letter or digit) splits "हिन्दी" at its vowel signs. So each
+# character is first reduced to its kind (a: letter or digit, m: mark, ': apostrophe, space: any
+# other) and the word pattern runs over those kinds: a letter or digit, then letters, digits, marks.
+_WORD_SHAPE = re.compile(r"a[am]*(?:'a[am]*)*")
 # The typographic apostrophe and the modifier-letter apostrophe are written for the same thing.
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'"})
 
@@ -107,11 +112,22 @@ class ReportJSON(TypedDict):
 def tokenise(text: str) -> Iterator[str]:
     """Yield the words of ``text`` in order, lower-cased, following the rules in the module doc."""
     normalised = unicodedata.normalize("NFC", text).translate(_APOSTROPHES)
-    for match in _WORD.finditer(normalised):
-        word = match.group()
+    shape = "".join(map(_kind, normalised))
+    for match in _WORD_SHAPE.finditer(shape):
+        word = normalised[match.start() : match.end()]
         if any(char.isalpha() for char in word):
-            # Lower-case only now: "İ".lower() adds a combining dot that \w would split on.
+            # Lower-case last, on the word found: "İ".lower() is two code points, "i" and a mark.
             yield word.lower()
+
+
+@cache
+def _kind(char: str) -> str:
+    """``a`` for a letter or digit, ``m`` for a mark, ``'`` for an apostrophe, else a space."""
+    if char.isalnum():
+        return "a"
+    if unicodedata.category(char).startswith("M"):
+        return "m"
+    return "'" if char == "'" else " "
 
 
 def iter_words(lines: Iterable[str]) -> Iterator[str]:
