@@ -6,7 +6,8 @@ The pieces, smallest first:
   malformed SKU or a receipt without a cost cannot exist at all;
 - :class:`Ledger` is the one place the rules about stock live (:meth:`Ledger.record`): stock
   never goes below zero, costs are in the ledger's currency, movements are only ever appended,
-  and quantities and values are derived from the movements, never stored beside them;
+  and each SKU's running balance is moved on by the same rule that accepted the movement, so
+  recording is O(1) and :meth:`Ledger.replay` can always rebuild the balances from the history;
 - :class:`Inventory` composes a ledger with a catalog of product names and is what callers use;
 - :class:`MovementSink` is a protocol: anything with an ``accept(movement)`` method can be told
   about each recorded movement, without inheriting from anything (see ``day02.journal``).
@@ -200,13 +201,16 @@ class Ledger:
     """The append-only record of stock movements, in one currency.
 
     :meth:`record` is the only way in and the one place where the rules are checked; a refused
-    movement raises and leaves the ledger exactly as it was. Quantities and values are never
-    stored: :meth:`position` replays the movements, so they cannot drift from the history.
+    movement raises and leaves the ledger exactly as it was. Each SKU's running balance is
+    moved on by the same :meth:`_apply` that checked the movement, so recording and reading a
+    position cost O(1) however long the history is, and :meth:`replay` rebuilds every balance
+    from the movements alone to show that they agree.
     """
 
     def __init__(self, currency: str, sinks: Iterable[MovementSink] = ()) -> None:
         self._currency = check_currency(currency)
         self._movements: list[StockMovement] = []
+        self._balances: dict[Sku, StockPosition] = {}
         self._sinks = tuple(sinks)
 
     @property
@@ -228,26 +232,31 @@ class Ledger:
         """
         before = self.position(movement.sku)
         after = self._apply(before, movement)
+        # _apply raised if the movement breaks a rule, so both writes happen or neither does.
         self._movements.append(movement)
+        self._balances[movement.sku] = after
         for sink in self._sinks:
             sink.accept(movement)
         return Posting(movement, before, after)
 
     def position(self, sku: Sku) -> StockPosition:
-        """Units on hand of ``sku`` and their value, replayed from the movements."""
-        position = self._empty(sku)
-        for movement in self._movements:
-            if movement.sku == sku:
-                position = self._apply(position, movement)
-        return position
+        """Units on hand of ``sku`` and their value: its running balance, zero if it never moved."""
+        return self._balances.get(sku) or self._empty(sku)
 
     def positions(self) -> list[StockPosition]:
-        """The position of every SKU that has moved, in SKU order, in one pass."""
+        """The position of every SKU that has moved, in SKU order."""
+        return [self._balances[sku] for sku in sorted(self._balances)]
+
+    def replay(self) -> list[StockPosition]:
+        """Every position rebuilt from the movements alone, in SKU order: an audit of the balances.
+
+        It applies each movement once, with the rules that accepted it, so on an intact ledger it
+        equals :meth:`positions`.
+        """
         by_sku: dict[Sku, StockPosition] = {}
         for movement in self._movements:
             sku = movement.sku
-            current = by_sku[sku] if sku in by_sku else self._empty(sku)
-            by_sku[sku] = self._apply(current, movement)
+            by_sku[sku] = self._apply(by_sku.get(sku) or self._empty(sku), movement)
         return [by_sku[sku] for sku in sorted(by_sku)]
 
     def _empty(self, sku: Sku) -> StockPosition:

@@ -17,6 +17,7 @@ from day02.inventory import (
     MovementKind,
     Sku,
     StockMovement,
+    StockPosition,
 )
 from day02.journal import MovementLog
 from day02.money import CurrencyMismatchError, InvalidCurrencyError, Money
@@ -277,9 +278,56 @@ def test_an_empty_position_has_no_average_cost() -> None:
     assert ledger.position(TEA).average_cost is None
 
 
-def test_the_one_pass_positions_agree_with_replaying_each_sku() -> None:
+def test_positions_list_each_moved_sku_once_in_sku_order() -> None:
     ledger = ledger_with(receipt(5, "1.00"), receipt(3, "4.00", MUG), shipment(2), shipment(1, MUG))
     assert ledger.positions() == [ledger.position(MUG), ledger.position(TEA)]
+    assert [(p.sku, p.quantity) for p in ledger.positions()] == [(MUG, 2), (TEA, 3)]
+
+
+def test_running_balances_agree_with_a_replay_of_the_whole_history() -> None:
+    ledger = ledger_with(
+        receipt(40, "3.20"),
+        receipt(12, "7.25", MUG),
+        receipt(20, "3.50"),
+        shipment(35),
+        StockMovement.adjustment(MUG, -1, "chipped"),
+        shipment(3),
+        receipt(1, "0.99", MUG),
+    )
+    assert ledger.replay() == ledger.positions()
+    assert ledger.positions()[1].value == eur("72.60"), ledger.positions()
+
+
+class CountingLedger(Ledger):
+    """A ledger that counts how often a movement is applied to a balance."""
+
+    def __init__(self) -> None:
+        super().__init__("EUR")
+        self.applied = 0
+
+    def _apply(self, position: StockPosition, movement: StockMovement) -> StockPosition:
+        self.applied += 1
+        return super()._apply(position, movement)
+
+
+def test_recording_applies_only_the_new_movement_however_long_the_history() -> None:
+    ledger = CountingLedger()
+    for _ in range(100):
+        ledger.record(receipt(2, "1.00"))
+        ledger.record(shipment(1))
+    assert ledger.applied == 200, "record() replayed the history: O(n) per movement, O(n²) in all"
+    ledger.position(TEA), ledger.positions()
+    assert ledger.applied == 200, "reading a position replayed the history"
+    assert ledger.position(TEA).quantity == 100
+
+
+def test_a_replay_applies_each_movement_once() -> None:
+    ledger = CountingLedger()
+    for _ in range(50):
+        ledger.record(receipt(1, "1.00"))
+    ledger.applied = 0
+    ledger.replay()
+    assert ledger.applied == 50
 
 
 def test_ledger_len_iter_and_repr() -> None:
