@@ -23,7 +23,6 @@ from projects.blog_api.models import (
 from projects.blog_api.parsing import Blueprint
 from projects.blog_api.queries import ArticleFilters, article_by_slug, article_page
 from projects.blog_api.security import (
-    TOKEN_SECURITY,
     auth_optional,
     auth_required,
     current_user,
@@ -82,7 +81,7 @@ def commit_with_new_slug(session: Session, article: Article) -> None:
 
 
 @blp.route("/articles", methods=["GET"])
-@auth_optional
+@auth_optional(blp)
 @blp.arguments(schemas.ArticleListQuery, location="query")
 @blp.alt_response(200, schema=schemas.ArticlesResponse, success=True)
 def list_articles(query: dict[str, Any]) -> Any:
@@ -139,10 +138,9 @@ def serve_a_cached_list() -> Response | None:
 
 
 @blp.route("/articles/feed", methods=["GET"])
-@auth_required
+@auth_required(blp)
 @blp.arguments(schemas.Page, location="query")
 @blp.alt_response(200, schema=schemas.ArticlesResponse, success=True)
-@blp.doc(security=TOKEN_SECURITY)
 def feed(query: dict[str, Any]) -> dict[str, Any]:
     """Articles by the users the caller follows, newest first."""
     me = current_user().id
@@ -153,11 +151,10 @@ def feed(query: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.route("/articles", methods=["POST"])
-@auth_required
+@auth_required(blp)
 @blp.arguments(schemas.NewArticleRequest)
 @blp.alt_response(201, schema=schemas.ArticleResponse, success=True)
 @blp.alt_response(422, schema=schemas.ErrorResponse)
-@blp.doc(security=TOKEN_SECURITY)
 def create_article(new: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Write an article; its slug comes from the title plus a random suffix."""
     session = db_session()
@@ -174,7 +171,7 @@ def create_article(new: dict[str, Any]) -> tuple[dict[str, Any], int]:
 
 
 @blp.route("/articles/<name:slug>", methods=["GET"])
-@auth_optional
+@auth_optional(blp)
 @blp.alt_response(200, schema=schemas.ArticleResponse, success=True)
 @blp.alt_response(404, schema=schemas.ErrorResponse)
 def show_article(slug: str) -> dict[str, Any]:
@@ -183,12 +180,11 @@ def show_article(slug: str) -> dict[str, Any]:
 
 
 @blp.route("/articles/<name:slug>", methods=["PUT"])
-@auth_required
+@auth_required(blp)
 @blp.arguments(schemas.UpdateArticleRequest)
 @blp.alt_response(200, schema=schemas.ArticleResponse, success=True)
 @blp.alt_response(403, schema=schemas.ErrorResponse)
 @blp.alt_response(404, schema=schemas.ErrorResponse)
-@blp.doc(security=TOKEN_SECURITY)
 def update_article(changes: dict[str, Any], slug: str) -> dict[str, Any]:
     """Change title, description or body (author only); a new title gets a new slug."""
     session = db_session()
@@ -206,11 +202,10 @@ def update_article(changes: dict[str, Any], slug: str) -> dict[str, Any]:
 
 
 @blp.route("/articles/<name:slug>", methods=["DELETE"])
-@auth_required
+@auth_required(blp)
 @blp.alt_response(204, description="Deleted", success=True)
 @blp.alt_response(403, schema=schemas.ErrorResponse)
 @blp.alt_response(404, schema=schemas.ErrorResponse)
-@blp.doc(security=TOKEN_SECURITY)
 def delete_article(slug: str) -> tuple[str, int]:
     """Delete an article with its comments, tags links and favourites (author only)."""
     session = db_session()
@@ -222,10 +217,9 @@ def delete_article(slug: str) -> tuple[str, int]:
 
 
 @blp.route("/articles/<name:slug>/favorite", methods=["POST"])
-@auth_required
+@auth_required(blp)
 @blp.alt_response(200, schema=schemas.ArticleResponse, success=True)
 @blp.alt_response(404, schema=schemas.ErrorResponse)
-@blp.doc(security=TOKEN_SECURITY)
 def favorite(slug: str) -> dict[str, Any]:
     """Favourite an article (twice is the same as once)."""
     session = db_session()
@@ -237,10 +231,9 @@ def favorite(slug: str) -> dict[str, Any]:
 
 
 @blp.route("/articles/<name:slug>/favorite", methods=["DELETE"])
-@auth_required
+@auth_required(blp)
 @blp.alt_response(200, schema=schemas.ArticleResponse, success=True)
 @blp.alt_response(404, schema=schemas.ErrorResponse)
-@blp.doc(security=TOKEN_SECURITY)
 def unfavorite(slug: str) -> dict[str, Any]:
     """Remove a favourite (a no-op when it was not one)."""
     session = db_session()

@@ -12,7 +12,6 @@ from projects.blog_api.models import Article, Comment
 from projects.blog_api.parsing import Blueprint
 from projects.blog_api.queries import comment_by_id, comments_on
 from projects.blog_api.security import (
-    TOKEN_SECURITY,
     auth_optional,
     auth_required,
     current_user,
@@ -35,7 +34,7 @@ def article_id_for(slug: str) -> int:
 
 
 @blp.route("/articles/<name:slug>/comments", methods=["GET"])
-@auth_optional
+@auth_optional(blp)
 @blp.alt_response(200, schema=schemas.CommentsResponse, success=True)
 @blp.alt_response(404, schema=schemas.ErrorResponse)
 def list_comments(slug: str) -> dict[str, Any]:
@@ -44,12 +43,11 @@ def list_comments(slug: str) -> dict[str, Any]:
 
 
 @blp.route("/articles/<name:slug>/comments", methods=["POST"])
-@auth_required
+@auth_required(blp)
 @blp.arguments(schemas.NewCommentRequest)
 @blp.alt_response(200, schema=schemas.CommentResponse, success=True)
 @blp.alt_response(404, schema=schemas.ErrorResponse)
 @blp.alt_response(422, schema=schemas.ErrorResponse)
-@blp.doc(security=TOKEN_SECURITY)
 def add_comment(new: dict[str, Any], slug: str) -> dict[str, Any]:
     """Comment on an article (the spec answers 200, not 201)."""
     session = db_session()
@@ -61,11 +59,10 @@ def add_comment(new: dict[str, Any], slug: str) -> dict[str, Any]:
 
 
 @blp.route("/articles/<name:slug>/comments/<int:comment_id>", methods=["DELETE"])
-@auth_required
+@auth_required(blp)
 @blp.alt_response(204, description="Deleted", success=True)
 @blp.alt_response(403, schema=schemas.ErrorResponse)
 @blp.alt_response(404, schema=schemas.ErrorResponse)
-@blp.doc(security=TOKEN_SECURITY)
 def delete_comment(slug: str, comment_id: int) -> tuple[str, int]:
     """Delete a comment (its author only)."""
     session = db_session()

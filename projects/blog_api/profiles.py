@@ -12,7 +12,6 @@ from projects.blog_api.models import User, follows, insert_ignoring_duplicates
 from projects.blog_api.parsing import Blueprint
 from projects.blog_api.queries import profile_by_username
 from projects.blog_api.security import (
-    TOKEN_SECURITY,
     auth_optional,
     auth_required,
     current_user,
@@ -40,7 +39,7 @@ def followee_id(username: str) -> int:
 
 
 @blp.route("/profiles/<name:username>", methods=["GET"])
-@auth_optional
+@auth_optional(blp)
 @blp.alt_response(200, schema=schemas.ProfileResponse, success=True)
 @blp.alt_response(404, schema=schemas.ErrorResponse)
 def show_profile(username: str) -> dict[str, Any]:
@@ -49,11 +48,10 @@ def show_profile(username: str) -> dict[str, Any]:
 
 
 @blp.route("/profiles/<name:username>/follow", methods=["POST"])
-@auth_required
+@auth_required(blp)
 @blp.alt_response(200, schema=schemas.ProfileResponse, success=True)
 @blp.alt_response(404, schema=schemas.ErrorResponse)
 @blp.alt_response(422, schema=schemas.ErrorResponse)
-@blp.doc(security=TOKEN_SECURITY)
 def follow(username: str) -> dict[str, Any]:
     """Follow a user (following twice is fine)."""
     me = current_user()
@@ -67,10 +65,9 @@ def follow(username: str) -> dict[str, Any]:
 
 
 @blp.route("/profiles/<name:username>/follow", methods=["DELETE"])
-@auth_required
+@auth_required(blp)
 @blp.alt_response(200, schema=schemas.ProfileResponse, success=True)
 @blp.alt_response(404, schema=schemas.ErrorResponse)
-@blp.doc(security=TOKEN_SECURITY)
 def unfollow(username: str) -> dict[str, Any]:
     """Stop following a user (a no-op when not following)."""
     me = current_user()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from copy import deepcopy
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
@@ -18,9 +19,11 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, request
+from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from projects.blog_api.models import User
+from projects.blog_api.schemas import ErrorResponse
 from shared.errors import Unauthorized
 
 ALGORITHM = "HS256"
@@ -28,6 +31,8 @@ SCHEMES = {"token", "bearer"}
 CHALLENGE = {"WWW-Authenticate": 'Token realm="api"'}
 #: OpenAPI security requirement of the routes that need ``Authorization: Token <jwt>``.
 TOKEN_SECURITY = [{"Token": []}]
+#: ... and of the routes where it is optional (``{}`` is OpenAPI's "anonymous is fine too").
+TOKEN_OR_ANONYMOUS = [{"Token": []}, {}]
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -120,33 +125,66 @@ def authenticate() -> User | None:
     return user
 
 
-def auth_required(view: View) -> View:
-    """Answer 401 unless the request carries a valid token."""
+def auth_required(blp: Blueprint) -> Callable[[View], View]:
+    """``@auth_required(blp)``: answer 401 unless the request carries a valid token.
 
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if authenticate() is None:
-            raise Unauthorized(
-                "authorization required: send 'Authorization: Token <jwt>'", headers=CHALLENGE
-            )
-        return view(*args, **kwargs)
+    The decorator also documents what it enforces, the Token requirement and the 401, in the
+    operation's OpenAPI entry, so the document cannot drift from the code.
+    """
 
-    return cast(View, wrapper)
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if authenticate() is None:
+                raise Unauthorized(
+                    "authorization required: send 'Authorization: Token <jwt>'",
+                    headers=CHALLENGE,
+                )
+            return view(*args, **kwargs)
+
+        return documented(blp, wrapper, TOKEN_SECURITY, "No token, or a token that is not valid")
+
+    return checked_blueprint(blp, decorate)
 
 
-def auth_optional(view: View) -> View:
-    """Let anonymous requests through; a token, if sent, must be valid."""
+def auth_optional(blp: Blueprint) -> Callable[[View], View]:
+    """``@auth_optional(blp)``: let anonymous requests through; a token, if sent, must be valid.
 
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        authenticate()
-        return view(*args, **kwargs)
+    Documented as "a token, or none" and with the 401 a bad token gets.
+    """
 
-    return cast(View, wrapper)
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            authenticate()
+            return view(*args, **kwargs)
+
+        return documented(blp, wrapper, TOKEN_OR_ANONYMOUS, "A token that is not valid")
+
+    return checked_blueprint(blp, decorate)
+
+
+def checked_blueprint(blp: Blueprint, decorate: Callable[[View], View]) -> Callable[[View], View]:
+    """``decorate``, after making sure it was given a blueprint rather than the view itself."""
+    if not isinstance(blp, Blueprint):
+        raise TypeError("pass the view's blueprint: @auth_required(blp) / @auth_optional(blp)")
+    return decorate
+
+
+def documented(
+    blp: Blueprint, view: View, security: list[dict[str, list[str]]], unauthorized: str
+) -> View:
+    """``view`` with ``security`` and a 401 in its OpenAPI operation.
+
+    flask-smorest's own ``doc`` and ``alt_response`` do the storing, so this merges with the
+    view's other decorators the way theirs do.
+    """
+    view = blp.alt_response(401, schema=ErrorResponse, description=unauthorized)(view)
+    return cast(View, blp.doc(security=deepcopy(security))(view))
 
 
 def current_user() -> User:
-    """The authenticated user (only inside an ``@auth_required`` view)."""
+    """The authenticated user (only inside an ``@auth_required(blp)`` view)."""
     return cast(User, g.current_user)
 
 

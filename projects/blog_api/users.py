@@ -14,7 +14,6 @@ from projects.blog_api.models import User, new_auth_id, unique_violation
 from projects.blog_api.parsing import Blueprint
 from projects.blog_api.security import (
     CHALLENGE,
-    TOKEN_SECURITY,
     auth_required,
     current_token,
     current_user,
@@ -117,22 +116,18 @@ def login(credentials: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.route("/user", methods=["GET"])
-@auth_required
+@auth_required(blp)
 @blp.alt_response(200, schema=schemas.UserResponse, success=True)
-@blp.alt_response(401, schema=schemas.ErrorResponse)
-@blp.doc(security=TOKEN_SECURITY)
 def me() -> dict[str, Any]:
     """The user the token belongs to (the same token comes back)."""
     return user_json(current_user(), current_token())
 
 
 @blp.route("/user", methods=["PUT"])
-@auth_required
+@auth_required(blp)
 @blp.arguments(schemas.UpdateUserRequest)
 @blp.alt_response(200, schema=schemas.UserResponse, success=True)
-@blp.alt_response(401, schema=schemas.ErrorResponse)
 @blp.alt_response(422, schema=schemas.ErrorResponse)
-@blp.doc(security=TOKEN_SECURITY)
 def update_me(changes: dict[str, Any]) -> dict[str, Any]:
     """Change any of username, email, password, bio, image (``""`` or null clears bio/image).
 
