@@ -7,6 +7,7 @@ RFC 9457 problem details through ``shared.errors``, so a client only ever parses
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -20,7 +21,7 @@ from shared.errors import ApiError, BadRequest, register_error_handlers
 DEFAULTS: dict[str, Any] = {
     # Time zone of GET /time when the request names none.
     "DEFAULT_TIMEZONE": "UTC",
-    # Werkzeug answers 413 above this many bytes, before a view reads the body.
+    # Werkzeug raises 413 when a view reads a body longer than this (not before the view runs).
     "MAX_CONTENT_LENGTH": 64 * 1024,
     # Where "now" comes from; tests swap in a fixed clock.
     "CLOCK": lambda: datetime.now(UTC),
@@ -131,11 +132,13 @@ def read_json_object() -> dict[str, Any]:
         raise UnsupportedMediaType(
             f"expected Content-Type: application/json, got {sent}; send the body as JSON"
         )
-    raw = request.get_data(cache=True)
+    raw = request.get_data(cache=True)  # the 413 for a body over MAX_CONTENT_LENGTH comes from here
     if not raw.strip():
         raise BadRequest('the body is empty; send a JSON object, e.g. {"message": "hi"}')
     try:
-        body = json.loads(raw, parse_constant=_reject_constant)
+        body = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
+    except NumberOutOfRange as error:
+        raise BadRequest(f"{error}; send numbers between -1.7e308 and 1.7e308") from None
     except ValueError as error:
         raise BadRequest(
             f'the body is not valid JSON ({error}); send a JSON object, e.g. {{"message": "hi"}}'
@@ -146,9 +149,21 @@ def read_json_object() -> dict[str, Any]:
     return body
 
 
+class NumberOutOfRange(ValueError):
+    """A JSON number too large for a float: Python would read it as infinity."""
+
+
 def _reject_constant(name: str) -> None:
     # Python's json module accepts NaN and Infinity, which are not JSON and would echo back invalid.
     raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite_float(text: str) -> float:
+    # 1e400 is valid JSON, but float() makes it infinity, which Flask would echo as `Infinity`.
+    number = float(text)
+    if not math.isfinite(number):
+        raise NumberOutOfRange(f"the number {text} is too large to hold as a 64-bit float")
+    return number
 
 
 def _json_kind(value: object) -> str:

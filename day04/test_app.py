@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 from flask.testing import FlaskClient
 
 from day04 import app as day04_app
@@ -114,6 +116,32 @@ def test_echo_rejects_nan_which_python_would_otherwise_accept(client: FlaskClien
     assert_problem(response, 400, "NaN is not a JSON value")
 
 
+@pytest.mark.parametrize("number", ["1e400", "-1e400", "1E+309", "123456789e999"])
+def test_echo_rejects_a_number_too_large_for_a_float(client: FlaskClient, number: str) -> None:
+    response = client.post("/echo", data=f'{{"x": {number}}}', content_type="application/json")
+
+    assert_problem(response, 400, f"the number {number} is too large", "1.7e308")
+
+
+def test_echo_keeps_the_largest_finite_float_and_tiny_ones(client: FlaskClient) -> None:
+    raw = '{"big": 1.7976931348623157e308, "tiny": 1e-400, "negative": -2.5e10}'
+    response = client.post("/echo", data=raw, content_type="application/json")
+
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["echo"] == {
+        "big": 1.7976931348623157e308,
+        "tiny": 0.0,
+        "negative": -2.5e10,
+    }
+    assert "Infinity" not in response.get_data(as_text=True)
+
+
+def test_python_reads_1e400_as_infinity_and_flask_would_send_it_back_as_invalid_json() -> None:
+    # Why the two refusals above exist: neither library objects on the locked versions.
+    assert json.loads("1e400") == math.inf and math.isnan(json.loads("NaN"))
+    assert create_app().json.dumps({"x": math.inf}) == '{"x": Infinity}'
+
+
 def test_echo_rejects_a_non_json_content_type_with_415(client: FlaskClient) -> None:
     response = client.post("/echo", data='{"message": "hi"}', content_type="text/plain")
 
@@ -126,6 +154,24 @@ def test_echo_rejects_a_body_over_the_configured_limit_with_413() -> None:
     response = client.post("/echo", json={"message": "x" * 200})
 
     assert_problem(response, 413)
+
+
+def test_the_413_comes_when_the_view_reads_the_body_not_before_the_view_runs() -> None:
+    # The view checks the Content-Type before it reads: a large body it never reads gets a 415.
+    client = create_app({"MAX_CONTENT_LENGTH": 100}).test_client()
+
+    response = client.post("/echo", data="x" * 200, content_type="text/plain")
+
+    assert_problem(response, 415, "text/plain")
+
+
+def test_a_body_at_the_limit_is_read() -> None:
+    client = create_app({"MAX_CONTENT_LENGTH": 100}).test_client()
+    raw = '{"m": "' + "x" * 91 + '"}'
+
+    response = client.post("/echo", data=raw, content_type="application/json")
+
+    assert len(raw) == 100 and response.status_code == 200, response.get_json()
 
 
 def test_echo_rejects_get_with_405(client: FlaskClient) -> None:
@@ -234,3 +280,24 @@ def test_an_unexpected_exception_is_a_500_problem_without_a_traceback(app: Flask
     body = assert_problem(response, 500)
     assert "secret internals" not in response.get_data(as_text=True), body
     assert "Traceback" not in response.get_data(as_text=True), body
+
+
+# --- what the locked Flask does on its own (the claims in the README) ---------------------------
+
+
+def test_flask_get_json_hides_the_parse_error_outside_debug_mode() -> None:
+    bare = Flask(__name__)
+
+    @bare.post("/")
+    def parse() -> dict[str, Any]:
+        return {"body": request.get_json()}
+
+    response = bare.test_client().post("/", data='{"a": ', content_type="application/json")
+
+    assert response.status_code == 400
+    assert b"decode" not in response.data.lower() and b"line 1" not in response.data, response.data
+
+
+def test_flask_sorts_json_keys_unless_told_not_to() -> None:
+    assert Flask(__name__).json.dumps({"b": 1, "a": 2}) == '{"a": 2, "b": 1}'
+    assert create_app().json.dumps({"b": 1, "a": 2}) == '{"b": 1, "a": 2}'
