@@ -1,6 +1,7 @@
 """``python -m day04``: call every route through Flask's test client and print the exchanges.
 
-``--serve`` serves the same app on http://127.0.0.1:PORT instead, until Ctrl+C.
+The demo's clock is pinned, so it prints the same every run. ``--serve`` serves the app with the
+real clock on http://127.0.0.1:PORT instead, until Ctrl+C.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any, NoReturn
 
@@ -24,10 +26,14 @@ EXCHANGES: list[tuple[str, str, dict[str, Any]]] = [
     ("GET", "/time?tz=Mars/Olympus", {}),
     ("GET", "/time?tz=europe/paris", {}),
     ("POST", "/echo", {"data": '{"message": "hello"', "content_type": "application/json"}),
+    ("POST", "/echo", {"data": '{"size": 1e400}', "content_type": "application/json"}),
     ("POST", "/echo", {"data": "message=hello", "content_type": "text/plain"}),
     ("DELETE", "/health", {}),
     ("GET", "/nowhere", {}),
 ]
+
+# The instant GET /time reports in the demo.
+DEMO_NOW = datetime(2024, 11, 23, 11, 29, 13, 117_000, tzinfo=UTC)
 
 # Port 5000, Flask's habit, is taken by AirPlay on macOS.
 DEFAULT_PORT = 8004
@@ -71,9 +77,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def shown_value(header: str, value: str) -> str:
+    """A header as the demo prints it: Werkzeug lists Allow's methods in set order, so sort them."""
+    return ", ".join(sorted(value.split(", "))) if header == "Allow" else value
+
+
 def run_demo(app: Flask) -> None:
     """Send each exchange through the test client and print request and response."""
     client = app.test_client()
+    pinned = DEMO_NOW.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    print(f"(the clock is pinned at {pinned})")
+    print()
     for method, path, options in EXCHANGES:
         response = client.open(path, method=method, **options)
         print(f"> {method} {path}")
@@ -85,7 +99,7 @@ def run_demo(app: Flask) -> None:
         print(f"< {response.status_code} {phrase}  {response.mimetype}")
         for header in SHOWN_HEADERS:
             if header in response.headers:
-                print(f"  {header}: {response.headers[header]}")
+                print(f"  {header}: {shown_value(header, response.headers[header])}")
         print(f"  {json.dumps(response.get_json(), ensure_ascii=False)}")
         print()
 
@@ -97,10 +111,10 @@ def build_server(app: Flask, port: int) -> BaseWSGIServer:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    app = create_app()
     if not args.serve:
-        run_demo(app)
+        run_demo(create_app({"CLOCK": lambda: DEMO_NOW}))
         return 0
+    app = create_app()
     # A port in use is reported by Werkzeug itself (what happened, what to do) with exit 1.
     server = build_server(app, DEFAULT_PORT if args.port is None else args.port)
     print(f"serving on http://127.0.0.1:{server.port} (Ctrl+C to stop)")

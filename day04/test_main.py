@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from day04.__main__ import EXCHANGES, build_server, main
 from day04.app import create_app
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_demo_prints_every_exchange_and_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
@@ -21,6 +27,27 @@ def test_demo_prints_every_exchange_and_exits_0(capsys: pytest.CaptureFixture[st
         assert f"> {method} {path}\n" in out, f"{method} {path} missing from the demo output"
     for status in ("200 OK", "400 Bad Request", "404 Not Found", "405 Method Not Allowed", "415"):
         assert f"< {status}" in out, f"no {status} response in the demo output"
+
+
+def test_demo_prints_the_same_every_run_whatever_the_hash_seed() -> None:
+    def demo(seed: str) -> str:
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        completed = subprocess.run(
+            [sys.executable, "-m", "day04"],
+            cwd=REPO_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+        return completed.stdout
+
+    first = demo("1")
+    assert '"utc": "2024-11-23T11:29:13.117Z"' in first, first
+    assert "Allow: GET, HEAD, OPTIONS" in first, first
+    # Seeds 1 and 4 make Werkzeug list Allow's methods in different orders.
+    assert demo("4") == first
 
 
 @pytest.mark.parametrize(
