@@ -9,8 +9,9 @@ OpenAPI document, the rate-limit storage) on the extension object itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib.resources import files
 
-from flask import Flask, current_app
+from flask import Blueprint, Flask, current_app
 from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -25,6 +26,8 @@ from shared.cache import redis_client
 from shared.db import Database
 
 CORS_HEADERS = ["Authorization", "Content-Type", "X-Requested-With"]
+#: Swagger UI's scripts and styles, shipped in the locked flask-swagger-ui wheel.
+SWAGGER_UI_DIST = str(files("flask_swagger_ui").joinpath("dist"))
 
 
 class ConduitApi(Api):
@@ -73,7 +76,9 @@ def bind_extensions(app: Flask, settings: BlogSettings, db: Database) -> BlogSta
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        # Relative to /api/docs, so the page finds its assets however the app is mounted, and
+        # served by the app itself, so the docs work without a network.
+        OPENAPI_SWAGGER_UI_URL="swagger-ui/",
         RATELIMIT_ENABLED=settings.rate_limit_enabled,
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
         RATELIMIT_HEADERS_ENABLED=True,
@@ -83,6 +88,7 @@ def bind_extensions(app: Flask, settings: BlogSettings, db: Database) -> BlogSta
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
     )
     extensions.api.init_app(app)
+    app.register_blueprint(swagger_ui_assets())
     extensions.api.spec.components.security_scheme(
         "Token",
         {
@@ -118,6 +124,16 @@ def bind_extensions(app: Flask, settings: BlogSettings, db: Database) -> BlogSta
     track_list_writes(db.session_factory)
     app.extensions["blog"] = state
     return state
+
+
+def swagger_ui_assets() -> Blueprint:
+    """Serve Swagger UI's files at ``/api/swagger-ui/``, where the docs page looks for them."""
+    return Blueprint(
+        "swagger_ui_assets",
+        __name__,
+        static_folder=SWAGGER_UI_DIST,
+        static_url_path="/api/swagger-ui",
+    )
 
 
 def blog_state() -> BlogState:

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from html.parser import HTMLParser
+from importlib.metadata import version
+from importlib.resources import files
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
 from flask import Flask
@@ -43,6 +47,8 @@ def api_operations(app: Flask) -> Iterator[tuple[str, str, str]]:
     """``(method, concrete URL, OpenAPI path)`` for every operation the app routes under /api."""
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/") or rule.endpoint.startswith("api-docs."):
+            continue
+        if rule.endpoint.endswith(".static"):  # Swagger UI's files
             continue
         url = PLACEHOLDER.sub(lambda m: "1" if m[1] == "int" else "sample", rule.rule)
         openapi_path = PLACEHOLDER.sub(lambda m: f"{{{m[2]}}}", rule.rule)
@@ -110,3 +116,52 @@ def test_the_auth_decorators_refuse_to_be_used_without_their_blueprint() -> None
     for decorator in (auth_required, auth_optional):
         with pytest.raises(TypeError, match="blueprint"):
             decorator(view)  # type: ignore[arg-type]
+
+
+class AssetLinks(HTMLParser):
+    """The ``src``/``href`` of the scripts and stylesheets a page loads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "script" and found.get("src"):
+            self.links.append(found["src"] or "")
+        if tag == "link" and found.get("rel") == "stylesheet" and found.get("href"):
+            self.links.append(found["href"] or "")
+
+
+def docs_assets(client: FlaskClient, mount: str = "") -> list[str]:
+    """The absolute URLs of what ``/api/docs`` loads, with the app mounted at ``mount``."""
+    page = client.get("/api/docs", base_url=f"http://localhost{mount}")
+    assert page.status_code == 200, page.status_code
+    parser = AssetLinks()
+    parser.feed(page.get_data(as_text=True))
+    return [urljoin(f"http://localhost{mount}/api/docs", link) for link in parser.links]
+
+
+@pytest.mark.parametrize("mount", ["", "/blog"])
+def test_the_docs_page_loads_swagger_ui_from_the_app_itself(docs_app: Flask, mount: str) -> None:
+    client = docs_app.test_client()
+    assets = docs_assets(client, mount)
+    expected = {"swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js"}
+    assert {asset.rsplit("/", 1)[-1] for asset in assets} == expected, assets
+    for asset in assets:
+        assert asset.startswith(f"http://localhost{mount}/api/"), f"{asset} is not served here"
+        path = asset.removeprefix(f"http://localhost{mount}")
+        response = client.get(path, base_url=f"http://localhost{mount}")
+        assert response.status_code == 200, f"{asset}: {response.status_code}"
+        assert len(response.data) > 1000, f"{asset}: {len(response.data)} bytes"
+        kind = "text/css" if asset.endswith(".css") else "javascript"
+        assert kind in response.content_type, f"{asset}: {response.content_type}"
+
+
+def test_the_swagger_ui_assets_are_the_locked_package(docs_app: Flask) -> None:
+    bundle = docs_assets(docs_app.test_client())
+    (bundle_url,) = [url for url in bundle if url.endswith("swagger-ui-bundle.js")]
+    served = docs_app.test_client().get(bundle_url.removeprefix("http://localhost")).data
+    shipped = files("flask_swagger_ui").joinpath("dist", "swagger-ui-bundle.js").read_bytes()
+    assert served == shipped
+    assert version("flask-swagger-ui") == "5.34.0"
