@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib.resources import files
+from typing import Any
 
-from flask import Blueprint, Flask, current_app
+from flask import Blueprint, Flask, current_app, json, request
 from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -35,6 +36,20 @@ class ConduitApi(Api):
 
     ERROR_SCHEMA = ErrorResponse
     DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def _openapi_json(self) -> Any:
+        """The document, with a ``servers`` entry for wherever this request found the API.
+
+        The spec object is built once per app, but the app may be reached at ``/`` (make blog),
+        under ``/blog`` (the portfolio) or under a proxy's prefix, so the server is added to a
+        copy per request. It is relative to the document's own address, so "Try it out" calls
+        the host and scheme the page came from.
+        """
+        document = self.spec.to_dict()
+        document["servers"] = [{"url": request.script_root or "/", "description": "this server"}]
+        return current_app.response_class(
+            json.dumps(document, indent=2, sort_keys=False), mimetype="application/json"
+        )
 
 
 @dataclass

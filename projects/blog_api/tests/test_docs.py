@@ -7,8 +7,9 @@ answers decides what its operation must document.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from importlib.metadata import version
 from importlib.resources import files
@@ -18,10 +19,13 @@ from urllib.parse import urljoin
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import Client
 
 from projects.blog_api import create_app
 from projects.blog_api.security import TOKEN_SECURITY, auth_optional, auth_required
 from projects.blog_api.tests.support import settings_for
+from shared.config import ConfigError
+from wsgi import create_portfolio, trusted_proxy_hops
 
 BAD_TOKEN = {"Authorization": "Token not-a-jwt"}
 #: ``<converter:name>`` in a rule; an ``int`` gets a number, every other converter a word.
@@ -165,3 +169,73 @@ def test_the_swagger_ui_assets_are_the_locked_package(docs_app: Flask) -> None:
     shipped = files("flask_swagger_ui").joinpath("dist", "swagger-ui-bundle.js").read_bytes()
     assert served == shipped
     assert version("flask-swagger-ui") == "5.34.0"
+
+
+def servers(client: FlaskClient | Client, path: str, **kwargs: Any) -> list[dict[str, str]]:
+    response = client.get(path, **kwargs)
+    assert response.status_code == 200, response.status_code
+    return json.loads(response.get_data(as_text=True))["servers"]  # type: ignore[no-any-return]
+
+
+def test_the_document_names_the_root_as_its_server_when_served_alone(docs_app: Flask) -> None:
+    assert servers(docs_app.test_client(), "/api/openapi.json") == [
+        {"url": "/", "description": "this server"}
+    ]
+
+
+def test_the_document_names_the_mount_prefix_as_its_server(docs_app: Flask) -> None:
+    served = servers(docs_app.test_client(), "/api/openapi.json", base_url="http://localhost/blog")
+    assert served == [{"url": "/blog", "description": "this server"}]
+    # Computed per request: the next one, from the root, is not told about /blog.
+    assert servers(docs_app.test_client(), "/api/openapi.json")[0]["url"] == "/"
+
+
+def test_the_portfolio_serves_the_blog_document_with_its_blog_prefix(docs_app: Flask) -> None:
+    client = Client(create_portfolio({"/blog": docs_app}, proxy_hops=0))
+    assert servers(client, "/blog/api/openapi.json")[0]["url"] == "/blog"
+
+
+def test_a_trusted_proxy_prefix_goes_in_front_of_the_mount(docs_app: Flask) -> None:
+    client = Client(create_portfolio({"/blog": docs_app}, proxy_hops=1))
+    prefixed = servers(
+        client, "/blog/api/openapi.json", headers={"X-Forwarded-Prefix": "/backend45"}
+    )
+    assert prefixed[0]["url"] == "/backend45/blog"
+    # The docs page finds the document (and so Swagger UI its servers) under the same prefix.
+    page = client.get("/blog/api/docs", headers={"X-Forwarded-Prefix": "/backend45"})
+    assert '"/backend45/blog/api/openapi.json"' in page.get_data(as_text=True)
+
+
+def test_forwarded_headers_are_ignored_unless_proxies_are_trusted(docs_app: Flask) -> None:
+    client = Client(create_portfolio({"/blog": docs_app}, proxy_hops=0))
+    forged = servers(client, "/blog/api/openapi.json", headers={"X-Forwarded-Prefix": "/evil"})
+    assert forged[0]["url"] == "/blog"
+
+
+def test_trusted_proxies_give_the_api_the_real_client_address(
+    make_app: Callable[..., Flask],
+) -> None:
+    login = {"user": {"email": "nobody@example.com", "password": "whatever1"}}
+
+    def second_login_from_another_client(proxy_hops: int) -> int:
+        blog = make_app(LOGIN_RATE_LIMIT="1 per minute")
+        client = Client(create_portfolio({"/blog": blog}, proxy_hops=proxy_hops))
+        for address in ("203.0.113.1", "203.0.113.2"):
+            response = client.post(
+                "/blog/api/users/login", json=login, headers={"X-Forwarded-For": address}
+            )
+        return response.status_code
+
+    assert second_login_from_another_client(proxy_hops=1) == 401, "each client has its own limit"
+    assert second_login_from_another_client(proxy_hops=0) == 429, "X-Forwarded-For is not trusted"
+
+
+def test_trusted_proxy_hops_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRUSTED_PROXY_HOPS", "2")
+    assert trusted_proxy_hops() == 2
+    monkeypatch.delenv("TRUSTED_PROXY_HOPS")
+    assert trusted_proxy_hops() == 0
+    for bad in ("-1", "two"):
+        monkeypatch.setenv("TRUSTED_PROXY_HOPS", bad)
+        with pytest.raises(ConfigError, match="TRUSTED_PROXY_HOPS"):
+            trusted_proxy_hops()
