@@ -9,7 +9,8 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,23 +50,38 @@ class DuplicateIsbn(ValueError):
         self.existing_id = existing_id
 
 
+def _carry_on() -> None:
+    pass
+
+
 class BookRepository:
     """Books in a dict, ISBNs in an index; one lock makes each operation atomic.
 
     Without the lock, two requests adding the same ISBN at once could both pass the
     uniqueness check before either stored its book.
+
+    ``after_isbn_check`` runs between that check and the write, inside the lock; the race test
+    parks a thread there to force the interleaving. ``lock`` is what guards each operation: the
+    same test passes a lock that does nothing, to prove the interleaving it forces is a real race.
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        lock: AbstractContextManager[Any] | None = None,
+        after_isbn_check: Callable[[], None] = _carry_on,
+    ) -> None:
         self._books: dict[int, Book] = {}
         self._ids_by_isbn: dict[str, int] = {}
         self._next_id = itertools.count(1)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock() if lock is None else lock
+        self._after_isbn_check = after_isbn_check
 
     def add(self, title: str, author: str, year: int, isbn: str) -> Book:
         """Store a new book with the next id; DuplicateIsbn if the ISBN is taken."""
         with self._lock:
             self._ensure_isbn_free(isbn, for_id=None)
+            self._after_isbn_check()
             book = Book(id=next(self._next_id), title=title, author=author, year=year, isbn=isbn)
             self._store(book)
             return book
@@ -93,6 +109,7 @@ class BookRepository:
             current = self._get(book_id)
             if "isbn" in changes:
                 self._ensure_isbn_free(changes["isbn"], for_id=book_id)
+                self._after_isbn_check()
             updated = dataclasses.replace(current, **changes)
             del self._ids_by_isbn[current.isbn]
             self._store(updated)

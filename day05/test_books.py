@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Callable
 
 import pytest
 
@@ -143,25 +145,92 @@ def test_delete_of_a_missing_id_raises_book_not_found() -> None:
         BookRepository().delete(1)
 
 
-def test_concurrent_adds_of_one_isbn_store_exactly_one_book() -> None:
-    shelf = BookRepository()
-    threads_count = 16
-    start = threading.Barrier(threads_count)
+# --- the ISBN race: two requests pass the uniqueness check before either writes ----------------
+
+#: How long a thread parked after its check waits for the other; with the lock, it never comes.
+RACE_WAIT_SECONDS = 1.0
+
+
+class ParkAfterCheck:
+    """An ``after_isbn_check`` hook: once armed, it holds each thread until two have checked.
+
+    With the lock, the second thread cannot reach its check while the first is parked (inside the
+    lock), so the first waits RACE_WAIT_SECONDS, gives up and writes. Without the lock, both
+    threads pass the check before either writes: the interleaving that breaks uniqueness.
+    """
+
+    def __init__(self) -> None:
+        self.armed = False
+        self.met = False
+        self._both_checked = threading.Barrier(2, timeout=RACE_WAIT_SECONDS)
+
+    def __call__(self) -> None:
+        if not self.armed:
+            return
+        try:
+            self._both_checked.wait()
+            self.met = True
+        except threading.BrokenBarrierError:
+            pass  # the other thread is held by the lock: carry on alone
+
+
+def race(park: ParkAfterCheck, *claims: Callable[[], object]) -> list[str]:
+    """Run each claim in its own thread, all at once; ``stored`` or ``duplicate`` for each."""
     outcomes: list[str] = []
 
-    def add_same_isbn() -> None:
-        start.wait()  # release every thread at once to make the race likely
+    def run(claim: Callable[[], object]) -> None:
         try:
-            shelf.add(title="Race", author="A", year=2000, isbn=isbn(1))
-            outcomes.append("added")
+            claim()
+            outcomes.append("stored")
         except DuplicateIsbn:
             outcomes.append("duplicate")
 
-    threads = [threading.Thread(target=add_same_isbn) for _ in range(threads_count)]
+    park.armed = True
+    threads = [threading.Thread(target=run, args=(claim,)) for claim in claims]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=10)
+    assert not any(thread.is_alive() for thread in threads), "a racing thread never finished"
+    return sorted(outcomes)
 
-    assert sorted(outcomes) == ["added"] + ["duplicate"] * (threads_count - 1)
+
+def add_hobbit(shelf: BookRepository) -> Callable[[], Book]:
+    return lambda: shelf.add(title="The Hobbit", author="Tolkien", year=1937, isbn=isbn(1))
+
+
+def test_two_adds_of_one_isbn_at_once_store_exactly_one_book() -> None:
+    park = ParkAfterCheck()
+    shelf = BookRepository(after_isbn_check=park)
+
+    outcomes = race(park, add_hobbit(shelf), add_hobbit(shelf))
+
+    assert outcomes == ["duplicate", "stored"], outcomes
     assert shelf.find().total == 1
+    assert not park.met, "both threads passed the ISBN check together: the lock did not hold"
+
+
+def test_two_updates_to_one_isbn_at_once_change_exactly_one_book() -> None:
+    park = ParkAfterCheck()
+    shelf = BookRepository(after_isbn_check=park)
+    first, second = add(shelf, 1), add(shelf, 2)
+
+    outcomes = race(
+        park,
+        lambda: shelf.update(first.id, {"isbn": isbn(3)}),
+        lambda: shelf.update(second.id, {"isbn": isbn(3)}),
+    )
+
+    assert outcomes == ["duplicate", "stored"], outcomes
+    assert sorted(book.isbn for book in shelf.find().items).count(isbn(3)) == 1
+
+
+def test_without_the_lock_the_forced_interleaving_stores_one_isbn_twice() -> None:
+    # The proof that the two tests above can fail: the same race with a lock that does nothing.
+    park = ParkAfterCheck()
+    shelf = BookRepository(lock=contextlib.nullcontext(), after_isbn_check=park)
+
+    outcomes = race(park, add_hobbit(shelf), add_hobbit(shelf))
+
+    assert park.met and outcomes == ["stored", "stored"], outcomes
+    assert [book.isbn for book in shelf.find().items] == [isbn(1), isbn(1)]
