@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, json, request
+from flask import Blueprint, Flask, current_app, json, request, url_for
 from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -29,6 +29,8 @@ from shared.db import Database
 CORS_HEADERS = ["Authorization", "Content-Type", "X-Requested-With"]
 #: Swagger UI's scripts and styles, shipped in the locked flask-swagger-ui wheel.
 SWAGGER_UI_DIST = str(files("flask_swagger_ui").joinpath("dist"))
+API_TITLE = "Conduit Blog API"
+REALWORLD_SPEC = "https://realworld-docs.netlify.app/specifications/backend/endpoints/"
 
 
 class ConduitApi(Api):
@@ -85,7 +87,7 @@ def bind_extensions(app: Flask, settings: BlogSettings, db: Database) -> BlogSta
         # Configured means required: say so at start-up rather than on the first login.
         redis_client(settings.redis_url, var="BLOG_REDIS_URL", required=True)
     app.config.update(
-        API_TITLE="Conduit Blog API",
+        API_TITLE=API_TITLE,
         API_VERSION="1.0.0",
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api",
@@ -103,7 +105,7 @@ def bind_extensions(app: Flask, settings: BlogSettings, db: Database) -> BlogSta
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
     )
     extensions.api.init_app(app)
-    app.register_blueprint(swagger_ui_assets())
+    app.register_blueprint(api_home())
     extensions.api.spec.components.security_scheme(
         "Token",
         {
@@ -141,14 +143,25 @@ def bind_extensions(app: Flask, settings: BlogSettings, db: Database) -> BlogSta
     return state
 
 
-def swagger_ui_assets() -> Blueprint:
-    """Serve Swagger UI's files at ``/api/swagger-ui/``, where the docs page looks for them."""
-    return Blueprint(
-        "swagger_ui_assets",
-        __name__,
-        static_folder=SWAGGER_UI_DIST,
-        static_url_path="/api/swagger-ui",
+def api_home() -> Blueprint:
+    """``/api`` itself: an index of where to read about the API, and Swagger UI's files.
+
+    The files are served at ``/api/swagger-ui/``, where the docs page looks for them.
+    """
+    home = Blueprint(
+        "api_home", __name__, static_folder=SWAGGER_UI_DIST, static_url_path="/api/swagger-ui"
     )
+
+    @home.get("/api", strict_slashes=False)
+    def index() -> dict[str, str]:
+        return {
+            "name": API_TITLE,
+            "docs": url_for("api-docs.openapi_swagger_ui"),
+            "openapi": url_for("api-docs.openapi_json"),
+            "spec": REALWORLD_SPEC,
+        }
+
+    return home
 
 
 def blog_state() -> BlogState:

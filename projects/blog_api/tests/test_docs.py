@@ -239,3 +239,27 @@ def test_trusted_proxy_hops_come_from_the_environment(monkeypatch: pytest.Monkey
         monkeypatch.setenv("TRUSTED_PROXY_HOPS", bad)
         with pytest.raises(ConfigError, match="TRUSTED_PROXY_HOPS"):
             trusted_proxy_hops()
+
+
+@pytest.mark.parametrize("path", ["/api", "/api/"])
+@pytest.mark.parametrize("mount", ["", "/blog"])
+def test_the_api_root_links_the_docs_the_document_and_the_spec(
+    docs_app: Flask, path: str, mount: str
+) -> None:
+    client = docs_app.test_client()
+    response = client.get(path, base_url=f"http://localhost{mount}")
+    assert response.status_code == 200, f"{mount}{path}: {response.status_code}"
+    index = response.json
+    assert index["name"] == "Conduit Blog API"
+    assert index["docs"] == f"{mount}/api/docs"
+    assert index["openapi"] == f"{mount}/api/openapi.json"
+    assert index["spec"].startswith("https://")
+    for link in ("docs", "openapi"):
+        target = client.get(index[link].removeprefix(mount), base_url=f"http://localhost{mount}")
+        assert target.status_code == 200, f"{index[link]}: {target.status_code}"
+
+
+def test_the_portfolio_answers_at_the_blog_api_root(docs_app: Flask) -> None:
+    response = Client(create_portfolio({"/blog": docs_app}, proxy_hops=0)).get("/blog/api")
+    assert response.status_code == 200
+    assert response.get_json()["docs"] == "/blog/api/docs"
