@@ -160,23 +160,35 @@ def normalise_username(username: str) -> str:
 # --- authentication ----------------------------------------------------------------------------
 
 
+def challenge(error: str | None = None) -> dict[str, str]:
+    """The RFC 6750 ``WWW-Authenticate`` header, with an error code when one applies."""
+    return {"WWW-Authenticate": f'{REALM}, error="{error}"' if error else REALM}
+
+
 def unauthorized(detail: str, error: str | None = None) -> Unauthorized:
-    """A 401 with the RFC 6750 challenge; ``error`` is ``invalid_request`` or ``invalid_token``."""
-    challenge = f'{REALM}, error="{error}"' if error else REALM
-    return Unauthorized(detail, headers={"WWW-Authenticate": challenge})
+    """A 401 with the challenge; ``error="invalid_token"`` when the token itself was refused."""
+    return Unauthorized(detail, headers=challenge(error))
 
 
 def bearer_token(header: str | None) -> str:
-    """The token in an ``Authorization: Bearer <token>`` header, or a 401 saying what is wrong."""
+    """The token in an ``Authorization: Bearer <token>`` header, or the error saying what is wrong.
+
+    RFC 6750 §3.1: no credentials, or another scheme, is a bare 401 challenge; a Bearer header
+    that is malformed is ``invalid_request``, which is a 400.
+    """
     if not header or not header.strip():
         raise unauthorized("missing Authorization header; send 'Authorization: Bearer <token>'")
     scheme, _, token = header.strip().partition(" ")
     token = token.strip()
     # The value is never echoed back: it may be someone's credentials.
-    if scheme.lower() != "bearer" or not token or " " in token:
+    if scheme.lower() != "bearer":
         raise unauthorized(
-            "Authorization header must be 'Bearer <token>' with the token from POST /login",
-            error="invalid_request",
+            "Authorization header must be 'Bearer <token>' with the token from POST /login"
+        )
+    if not token or " " in token:
+        raise BadRequest(
+            "Authorization header must be 'Bearer <token>': one token, from POST /login",
+            headers=challenge("invalid_request"),
         )
     return token
 

@@ -235,17 +235,34 @@ def test_me_rejects_a_missing_header_with_a_challenge(client: FlaskClient) -> No
 
 
 @pytest.mark.parametrize(
-    "header",
-    ["Basic YWRhOnNlY3JldA==", "Bearer", "Bearer   ", "Bearer two tokens", "eyJhbGciOi.x.y"],
-    ids=["basic-scheme", "no-token", "blank-token", "two-tokens", "no-scheme"],
+    "header", ["Basic YWRhOnNlY3JldA==", "eyJhbGciOi.x.y"], ids=["basic-scheme", "no-scheme"]
 )
-def test_me_rejects_a_garbled_header(client: FlaskClient, header: str) -> None:
+def test_me_answers_another_scheme_with_a_bare_challenge(client: FlaskClient, header: str) -> None:
     response = get_me(client, header)
 
     body = problem(response, 401)
     assert body["detail"] == (
         "Authorization header must be 'Bearer <token>' with the token from POST /login"
     )
+    # RFC 6750 §3.1: a request without Bearer credentials gets no error code.
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="day09"'
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Bearer", "Bearer   ", "Bearer two tokens", "bearer a b c"],
+    ids=["no-token", "blank-token", "two-tokens", "three-tokens"],
+)
+def test_me_rejects_a_malformed_bearer_header_as_invalid_request_400(
+    client: FlaskClient, header: str
+) -> None:
+    response = get_me(client, header)
+
+    body = problem(response, 400)
+    assert body["detail"] == (
+        "Authorization header must be 'Bearer <token>': one token, from POST /login"
+    )
+    # RFC 6750 §3.1: invalid_request goes with 400 Bad Request, not 401.
     assert response.headers["WWW-Authenticate"] == 'Bearer realm="day09", error="invalid_request"'
 
 
