@@ -30,18 +30,6 @@ class Text(fields.String):
         return text
 
 
-class WholeNumber(fields.Integer):
-    """A JSON integer: not ``"1937"``, not ``1937.5``, not ``true`` (a bool is an int in Python)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(strict=True, **kwargs)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
-        if isinstance(value, bool):
-            raise self.make_error("invalid")
-        return super()._deserialize(value, attr, data, **kwargs)
-
-
 class Isbn13(fields.String):
     """An ISBN-13 with a valid check digit, stored as 13 plain digits."""
 
@@ -69,7 +57,8 @@ class BookSchema(Schema):
     id = fields.Integer(dump_only=True)
     title = Text(required=True, validate=validate.Length(max=MAX_TEXT_LENGTH))
     author = Text(required=True, validate=validate.Length(max=MAX_TEXT_LENGTH))
-    year = WholeNumber(required=True, validate=publication_year)
+    # strict: a JSON integer, not "1937" or 1937.5 (marshmallow 4 refuses true and false too).
+    year = fields.Integer(required=True, strict=True, validate=publication_year)
     isbn = Isbn13(required=True)
 
 
