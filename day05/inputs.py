@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from flask import request
@@ -30,7 +31,9 @@ def read_json_object() -> dict[str, Any]:
     if not raw.strip():
         raise BadRequest("the body is empty; send a JSON object")
     try:
-        body = json.loads(raw, parse_constant=_reject_constant)
+        body = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
+    except NumberOutOfRange as error:
+        raise BadRequest(f"{error}; send numbers between -1.7e308 and 1.7e308") from None
     except ValueError as error:
         raise BadRequest(f"the body is not valid JSON ({error}); send a JSON object") from None
     if not isinstance(body, dict):
@@ -61,9 +64,21 @@ def validate_or_422(schema: Schema, data: Any, *, partial: bool, where: str) -> 
         ) from None
 
 
+class NumberOutOfRange(ValueError):
+    """A JSON number too large for a float: Python would read it as infinity."""
+
+
 def _reject_constant(name: str) -> None:
     # Python's json module accepts NaN and Infinity, which are not JSON.
     raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite_float(text: str) -> float:
+    # 1e400 is valid JSON, but float() makes it infinity, which cannot be sent back as JSON.
+    number = float(text)
+    if not math.isfinite(number):
+        raise NumberOutOfRange(f"the number {text} is too large to hold as a 64-bit float")
+    return number
 
 
 def _json_kind(value: object) -> str:
