@@ -243,13 +243,19 @@ def register() -> tuple[dict[str, Any], int, dict[str, str]]:
     taken = f"username {username!r} is already taken; choose another or log in"
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(taken)
+    # End the read before the slow hash: no transaction stays open across it, and on SQLite an
+    # insert from a read that started before a rival's commit is "database is locked", not 409.
+    session.commit()
     user = User(username=username, password_hash=auth().passwords.hash(password))
     session.add(user)
     try:
         session.commit()
     except IntegrityError:
-        # Another request registered the same name between our check and our insert.
+        # The failed transaction must be rolled back before this session can ask why it failed.
         session.rollback()
+        if session.scalar(select(User.id).where(User.username == username)) is None:
+            raise  # not the username after all: a 500, never disguised as "taken"
+        # Another request registered the same name between our check and our insert.
         raise Conflict(taken) from None
     return user.to_json(), 201, {"Location": url_for(".user_by_id", user_id=user.id)}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 import jwt
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -19,6 +21,7 @@ from day09.forgery import unsigned, with_claims, with_signature_altered
 from day09.models import User
 from day09.tokens import issue_token
 from shared.config import ConfigError
+from shared.testing import BACKENDS
 
 SECRET = "test-signing-key-0123456789-abcdefghij"
 TTL = 900
@@ -150,6 +153,45 @@ def test_register_rejects_a_body_that_is_not_a_json_object_with_400(
     assert body["detail"].startswith("request body must be a JSON object")
 
 
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, make_database: Callable[[str], str]) -> str:
+    """A new, empty database on each backend."""
+    return make_database(request.param)
+
+
+def test_register_race_gives_the_loser_409_and_keeps_one_account(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = create_app(SETTINGS | {"DATABASE_URL": database_url})
+    passwords = app.extensions["day09"].passwords
+    real_hash, rival_started, rival = passwords.hash, threading.Event(), []
+
+    def register_rival() -> None:
+        rival.append(app.test_client().post("/register", json=ADA))
+
+    def hash_after_a_rival_registers(password: str) -> str:
+        # Hashing runs after the "is it taken?" check and before the insert: the rival
+        # registers the same name, to the end, exactly there.
+        if not rival_started.is_set():
+            rival_started.set()
+            thread = threading.Thread(target=register_rival)
+            thread.start()
+            thread.join(timeout=30)
+        return real_hash(password)
+
+    monkeypatch.setattr(passwords, "hash", hash_after_a_rival_registers)
+
+    loser = app.test_client().post("/register", json=ADA)
+
+    assert [response.status_code for response in rival] == [201]
+    body = problem(loser, 409)
+    assert body["detail"] == "username 'ada' is already taken; choose another or log in"
+    with app.app_context():
+        users = app.extensions["day09"].db.session.scalars(select(User.username)).all()
+    assert users == ["ada"]
+    app.extensions["day09"].db.engine.dispose()
+
+
 def test_register_refuses_an_oversized_body_with_413(client: FlaskClient) -> None:
     response = client.post("/register", json={"username": "ada", "password": "x" * 20_000})
 
@@ -187,6 +229,34 @@ def test_login_answers_an_unknown_user_exactly_like_a_wrong_password(
     unknown_user = client.post("/login", json={"username": "bob", "password": "wrong horse"})
 
     assert problem(unknown_user, 401) == problem(wrong_password, 401)
+
+
+@pytest.fixture
+def argon2_verifications(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every hash argon2-cffi is asked to verify a password against, in order."""
+    checked: list[str] = []
+    real_verify = PasswordHasher.verify
+
+    def recording_verify(self: PasswordHasher, stored_hash: str, password: str) -> bool:
+        checked.append(stored_hash)
+        return real_verify(self, stored_hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", recording_verify)
+    return checked
+
+
+def test_login_for_an_unknown_user_still_verifies_one_argon2_hash_of_the_same_cost(
+    client: FlaskClient, ada_id: int, argon2_verifications: list[str]
+) -> None:
+    client.post("/login", json={"username": "ada", "password": "wrong horse"})
+    client.post("/login", json={"username": "bob", "password": "wrong horse"})
+
+    # Timing cannot tell the two apart: each costs one Argon2 check with the same parameters.
+    wrong_password, unknown_user = argon2_verifications
+    cost = "$argon2id$v=19$m=8,t=1,p=1$"
+    assert wrong_password.startswith(cost), wrong_password
+    assert unknown_user.startswith(cost), f"expected a decoy hash, got {unknown_user!r}"
+    assert unknown_user != wrong_password, "the decoy is no user's hash"
 
 
 def test_login_rejects_missing_fields_with_422(client: FlaskClient) -> None:
@@ -356,6 +426,9 @@ def test_an_unknown_route_is_a_json_404(client: FlaskClient) -> None:
     ("overrides", "message"),
     [
         ({"SECRET_KEY": "too-short"}, "DAY09_SECRET_KEY is 9 bytes; HS256 needs at least 32"),
+        ({"SECRET_KEY": "k" * 31}, "DAY09_SECRET_KEY is 31 bytes; HS256 needs at least 32"),
+        # Bytes, not characters: 16 characters of UTF-8 that make 31 bytes are still too short.
+        ({"SECRET_KEY": "é" * 15 + "k"}, "DAY09_SECRET_KEY is 31 bytes; HS256 needs at least 32"),
         ({"TOKEN_TTL": 0}, "DAY09_TOKEN_TTL must be at least 1 second, got 0"),
         ({"TOKEN_TTL": "soon"}, "DAY09_TOKEN_TTL must be a whole number, got 'soon'"),
         ({"ARGON2_MEMORY_COST": 4}, "DAY09_ARGON2_MEMORY_COST must be at least 8 KiB per lane"),
@@ -369,3 +442,10 @@ def test_create_app_refuses_unusable_settings_naming_the_variable(
 
     with pytest.raises(ConfigError, match=message):
         create_app(settings)
+
+
+@pytest.mark.parametrize("key", ["k" * 32, "é" * 16], ids=["32-ascii", "16-chars-32-bytes"])
+def test_create_app_accepts_a_key_of_exactly_32_bytes(key: str) -> None:
+    app = create_app(SETTINGS | {"SECRET_KEY": key})
+
+    assert app.extensions["day09"].settings.secret_key == key

@@ -119,3 +119,11 @@ def test_a_signature_with_altered_padding_bits_is_refused_as_malformed(now: date
     assert reason(f"{header}.{payload}.{signature[:-1]}{sibling}") == (
         "token is malformed; expected three base64url parts: header.payload.signature"
     )
+
+
+def test_pyjwt_refuses_to_decode_without_a_list_of_algorithms(now: datetime) -> None:
+    # The lesson's claim about the locked PyJWT: the algorithm list is not optional.
+    token = issue_token("42", SECRET, TTL, now=now)
+
+    with pytest.raises(jwt.DecodeError, match='pass in a value for the "algorithms" argument'):
+        jwt.decode(token, SECRET)
