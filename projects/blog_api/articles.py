@@ -21,7 +21,13 @@ from projects.blog_api.models import (
     utcnow,
 )
 from projects.blog_api.parsing import Blueprint
-from projects.blog_api.queries import ArticleFilters, article_by_slug, article_page
+from projects.blog_api.queries import (
+    ArticleFilters,
+    article_by_slug,
+    article_page,
+    no_article,
+    one_or_404,
+)
 from projects.blog_api.security import (
     auth_optional,
     auth_required,
@@ -29,7 +35,7 @@ from projects.blog_api.security import (
     viewer_id,
 )
 from projects.blog_api.slugs import new_slug
-from shared.errors import Forbidden, NotFound
+from shared.errors import Forbidden
 
 blp = Blueprint("articles", __name__, description="Articles, the feed and favourites")
 
@@ -38,17 +44,14 @@ SLUG_ATTEMPTS = 5
 
 def article_response(slug: str, viewer: int | None) -> dict[str, Any]:
     """``{"article": ...}`` as ``viewer`` sees it, or 404."""
-    article = article_by_slug(db_session(), slug, viewer)
-    if article is None:
-        raise NotFound(f"no article has the slug {slug!r}")
-    return {"article": article}
+    return {"article": article_by_slug(db_session(), slug, viewer)}
 
 
 def find_article(slug: str) -> Article:
     """The article with ``slug``, or 404."""
-    article = db_session().scalar(sa.select(Article).where(Article.slug == slug))
-    if article is None:
-        raise NotFound(f"no article has the slug {slug!r}")
+    article: Article = one_or_404(
+        db_session(), sa.select(Article).where(Article.slug == slug), no_article(slug)
+    )
     return article
 
 

@@ -10,14 +10,20 @@ from projects.blog_api import schemas
 from projects.blog_api.extensions import db_session
 from projects.blog_api.models import Article, Comment
 from projects.blog_api.parsing import Blueprint
-from projects.blog_api.queries import comment_by_id, comments_on
+from projects.blog_api.queries import (
+    comment_by_id,
+    comments_on,
+    no_article,
+    no_comment,
+    one_or_404,
+)
 from projects.blog_api.security import (
     auth_optional,
     auth_required,
     current_user,
     viewer_id,
 )
-from shared.errors import Forbidden, NotFound
+from shared.errors import Forbidden
 
 blp = Blueprint("comments", __name__, description="Comments on articles")
 
@@ -27,9 +33,9 @@ ID_MAX = 2**31 - 1
 
 def article_id_for(slug: str) -> int:
     """The id of the article with ``slug``, or 404."""
-    article_id = db_session().scalar(sa.select(Article.id).where(Article.slug == slug))
-    if article_id is None:
-        raise NotFound(f"no article has the slug {slug!r}")
+    article_id: int = one_or_404(
+        db_session(), sa.select(Article.id).where(Article.slug == slug), no_article(slug)
+    )
     return article_id
 
 
@@ -67,13 +73,13 @@ def delete_comment(slug: str, comment_id: int) -> tuple[str, int]:
     """Delete a comment (its author only)."""
     session = db_session()
     article_id = article_id_for(slug)
-    comment = None
-    if comment_id <= ID_MAX:
-        comment = session.scalar(
-            sa.select(Comment).where(Comment.id == comment_id, Comment.article_id == article_id)
-        )
-    if comment is None:
-        raise NotFound(f"article {slug!r} has no comment {comment_id}")
+    # A larger id cannot exist, and comparing with it would overflow the column.
+    same_id = Comment.id == comment_id if comment_id <= ID_MAX else sa.false()
+    comment: Comment = one_or_404(
+        session,
+        sa.select(Comment).where(same_id, Comment.article_id == article_id),
+        no_comment(slug, comment_id),
+    )
     if comment.author_id != current_user().id:
         raise Forbidden("only the comment's author may delete it")
     session.delete(comment)

@@ -10,31 +10,28 @@ from projects.blog_api import schemas
 from projects.blog_api.extensions import db_session
 from projects.blog_api.models import User, follows, insert_ignoring_duplicates
 from projects.blog_api.parsing import Blueprint
-from projects.blog_api.queries import profile_by_username
+from projects.blog_api.queries import no_user, one_or_404, profile_by_username
 from projects.blog_api.security import (
     auth_optional,
     auth_required,
     current_user,
     viewer_id,
 )
-from shared.errors import NotFound, Unprocessable
+from shared.errors import Unprocessable
 
 blp = Blueprint("profiles", __name__, description="Profiles and follows")
 
 
 def profile_response(username: str, viewer_id: int | None) -> dict[str, Any]:
     """``{"profile": ...}`` as ``viewer_id`` sees it, or 404."""
-    profile = profile_by_username(db_session(), username, viewer_id)
-    if profile is None:
-        raise NotFound(f"no user is called {username!r}")
-    return {"profile": profile}
+    return {"profile": profile_by_username(db_session(), username, viewer_id)}
 
 
 def followee_id(username: str) -> int:
     """The id of the user called ``username``, or 404."""
-    user_id = db_session().scalar(sa.select(User.id).where(User.username == username))
-    if user_id is None:
-        raise NotFound(f"no user is called {username!r}")
+    user_id: int = one_or_404(
+        db_session(), sa.select(User.id).where(User.username == username), no_user(username)
+    )
     return user_id
 
 

@@ -26,8 +26,30 @@ from projects.blog_api.models import (
     favorites,
     follows,
 )
+from shared.errors import NotFound
 
 Json = dict[str, Any]
+
+
+def one_or_404(session: Session, statement: sa.Select[Any], message: str) -> Any:
+    """What ``statement`` finds first (the bare value when it selects one column or model,
+    else the row), or NotFound with ``message``: the one lookup-or-404 of every view."""
+    row = session.execute(statement.limit(1)).first()
+    if row is None:
+        raise NotFound(message)
+    return row[0] if len(row) == 1 else row
+
+
+def no_article(slug: str) -> str:
+    return f"no article has the slug {slug!r}"
+
+
+def no_user(username: str) -> str:
+    return f"no user is called {username!r}"
+
+
+def no_comment(slug: str, comment_id: int) -> str:
+    return f"article {slug!r} has no comment {comment_id}"
 
 
 def timestamp(moment: datetime) -> str:
@@ -55,14 +77,16 @@ def profile_json(username: str, bio: str | None, image: str | None, following: A
 # --- profiles ---------------------------------------------------------------------------------
 
 
-def profile_by_username(session: Session, username: str, viewer_id: int | None) -> Json | None:
-    """A user's profile as ``viewer_id`` sees it (one statement)."""
-    row = session.execute(
+def profile_by_username(session: Session, username: str, viewer_id: int | None) -> Json:
+    """A user's profile as ``viewer_id`` sees it (one statement), or 404."""
+    row = one_or_404(
+        session,
         sa.select(User.username, User.bio, User.image, following_column(viewer_id, User.id)).where(
             User.username == username
-        )
-    ).first()
-    return profile_json(*row) if row else None
+        ),
+        no_user(username),
+    )
+    return profile_json(*row)
 
 
 # --- articles ---------------------------------------------------------------------------------
@@ -205,13 +229,13 @@ def article_page(
     )
 
 
-def article_by_slug(session: Session, slug: str, viewer_id: int | None) -> Json | None:
-    """One article with its body, as the viewer sees it (two statements)."""
-    row = session.execute(
-        _article_select(viewer_id, with_body=True).where(Article.slug == slug)
-    ).first()
-    if row is None:
-        return None
+def article_by_slug(session: Session, slug: str, viewer_id: int | None) -> Json:
+    """One article with its body, as the viewer sees it (two statements), or 404."""
+    row = one_or_404(
+        session,
+        _article_select(viewer_id, with_body=True).where(Article.slug == slug),
+        no_article(slug),
+    )
     return _article_json(row, _tags_by_article(session, [row.id])[row.id], with_body=True)
 
 

@@ -174,3 +174,27 @@ def test_a_naive_datetime_is_refused_before_it_reaches_the_database(app: Flask) 
 )
 def test_timestamps_render_as_iso_8601_utc_with_milliseconds(moment: datetime, text: str) -> None:
     assert timestamp(moment) == text
+
+
+def test_every_lookup_that_finds_nothing_is_a_404_naming_what_is_missing(
+    conduit: Conduit,
+) -> None:
+    reader = conduit.register()
+    slug = conduit.write(reader)["slug"]
+    missing = unique("missing")
+    expected = {
+        ("GET", f"/api/articles/{missing}"): f"no article has the slug '{missing}'",
+        ("POST", f"/api/articles/{missing}/favorite"): f"no article has the slug '{missing}'",
+        ("GET", f"/api/articles/{missing}/comments"): f"no article has the slug '{missing}'",
+        ("GET", f"/api/profiles/{missing}"): f"no user is called '{missing}'",
+        ("POST", f"/api/profiles/{missing}/follow"): f"no user is called '{missing}'",
+        ("DELETE", f"/api/articles/{slug}/comments/7777777"): (
+            f"article '{slug}' has no comment 7777777"
+        ),
+    }
+    for (method, url), message in expected.items():
+        response = conduit.client.open(url, method=method, headers=reader.headers)
+        assert (response.status_code, response.json) == (404, {"errors": {"body": [message]}}), (
+            method,
+            url,
+        )
