@@ -8,6 +8,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import jwt
 from flask import Flask
 from sqlalchemy import select
 
@@ -41,6 +42,23 @@ def show(label: str, response: Any) -> dict[str, Any]:
     return body
 
 
+def hash_shape(stored: str) -> str:
+    """``$argon2id$v=19$m=65536,t=3,p=4$<salt: 22>$<hash: 43>``: the parts that never change.
+
+    The salt is random, so the demo prints its length instead; the output is the same each run.
+    """
+    *fixed, salt, digest = stored.split("$")
+    return "$".join([*fixed, f"<salt: {len(salt)}>", f"<hash: {len(digest)}>"])
+
+
+def token_shape(token: str) -> str:
+    """The token's header, its claim names and lifetime: what stays the same from run to run."""
+    header = jwt.get_unverified_header(token)
+    claims = jwt.decode(token, options={"verify_signature": False})
+    lifetime = claims["exp"] - claims["iat"]
+    return f"header {header}, claims {sorted(claims)}, exp - iat = {lifetime} s"
+
+
 def walk_through(app: Flask, username: str, password: str) -> None:
     """Print each step of the story; every request gets its own app context, as in production."""
     client, services = app.test_client(), app.extensions["day09"]
@@ -48,12 +66,12 @@ def walk_through(app: Flask, username: str, password: str) -> None:
     user = show(f"POST /register {username!r}", client.post("/register", json=credentials))
     with app.app_context():
         stored = services.db.session.scalar(select(User.password_hash).filter_by(id=user["id"]))
-    print(f"    stored: {stored[:40]}...  (Argon2id; the password itself is never kept)")
+    print(f"    stored: {hash_shape(stored)}  (Argon2id; the password itself is never kept)")
     show("POST /register the same username again", client.post("/register", json=credentials))
     wrong = {"username": username, "password": password + "!"}
     show("POST /login with the wrong password", client.post("/login", json=wrong))
     token = show("POST /login", client.post("/login", json=credentials))["access_token"]
-    print(f"    token: {token[:32]}...{token[-12:]}")
+    print(f"    token: {token_shape(token)}")
 
     def me(label: str, header: str | None) -> None:
         headers = {"Authorization": header} if header is not None else {}
@@ -71,6 +89,7 @@ def walk_through(app: Flask, username: str, password: str) -> None:
     me("with a token signed with another secret", f"Bearer {other_key}")
     me("without an Authorization header", None)
     me("with 'Authorization: Basic ...'", "Basic YWRhOnNlY3JldA==")
+    me("with 'Authorization: Bearer' and no token", "Bearer")
 
 
 def main(argv: list[str] | None = None) -> int:

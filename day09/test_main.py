@@ -14,10 +14,22 @@ def test_demo_walks_through_register_login_me_and_the_refusals(
 
     out = capsys.readouterr().out.splitlines()
     statuses = [line.split()[0] for line in out if line.startswith("    ") and line[4].isdigit()]
-    # register, duplicate, wrong password, login, /me, then seven forged, expired or missing tokens.
-    assert statuses == ["201", "409", "401", "200", "200"] + ["401"] * 7
+    # register, duplicate, wrong password, login, /me, seven forged, expired or missing tokens,
+    # then a malformed Bearer header (RFC 6750's invalid_request, a 400).
+    assert statuses == ["201", "409", "401", "200", "200"] + ["401"] * 7 + ["400"]
     assert any("token has expired" in line for line in out)
     assert any("only HS256 tokens are accepted" in line for line in out)
+
+
+def test_demo_prints_the_same_thing_every_run(capsys: pytest.CaptureFixture[str]) -> None:
+    # The lesson shows this output; a random salt, key or timestamp in it would make it stale.
+    main([])
+    first = capsys.readouterr().out
+    main([])
+    second = capsys.readouterr().out
+
+    assert first == second
+    assert "$argon2id$v=19$m=65536,t=3,p=4$<salt: 22>$<hash: 43>" in first
 
 
 @pytest.mark.parametrize(
