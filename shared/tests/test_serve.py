@@ -1,31 +1,59 @@
-"""shared.serve: the real command, as a subprocess on a free port of 127.0.0.1."""
+"""shared.serve: the real command, as a subprocess on a free port of 127.0.0.1, and served()."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 
+import psutil
 import pytest
 
-from shared.testing import free_port, wait_for_port
+from shared.serve import REPO_ROOT, Served, ServerDidNotStart, free_port, served
 
 STOP_WITHIN = 10.0
 
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 HELLO_APP = """
+import os
+import time
+from pathlib import Path
+
+
 def create_app():
     def app(environ, start_response):
+        path = environ["PATH_INFO"]
+        if path == "/broken":
+            start_response("500 Internal Server Error", [("Content-Type", "text/plain")])
+            return [b"not yet"]
+        if path == "/missing":
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"no such page"]
+        if path == "/pid":
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [str(os.getpid()).encode()]
+        if path == "/slow":
+            Path(os.environ["SLOW_STARTED"]).write_text(str(os.getpid()))
+            time.sleep(60)
         start_response("200 OK", [("Content-Type", "text/plain")])
-        return [b"hello from " + environ["PATH_INFO"].encode()]
+        return [b"hello from " + path.encode()]
 
     return app
+"""
+
+CRASHING_APP = """
+import sys
+
+print("the crashing app was imported", file=sys.stderr)
+raise RuntimeError("the app blew up on import")
 """
 
 
@@ -40,55 +68,172 @@ def run_serve(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode()
+
+
+def cut_off(url: str) -> None:
+    """GET a request that the server is killed in the middle of."""
+    with suppress(OSError, http.client.HTTPException):
+        get(url)
+
+
+def listening(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
-    """``python -m shared.serve`` on a free port, serving a tiny app built by a factory."""
+def app_env(tmp_path: Path) -> dict[str, str]:
+    """An environment in which ``hello_app`` and ``crashing_app`` import, next to the repo."""
     (tmp_path / "hello_app.py").write_text(HELLO_APP)
+    (tmp_path / "crashing_app.py").write_text(CRASHING_APP)
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO_ROOT)]),
+        "SLOW_STARTED": str(tmp_path / "slow-started"),
+    }
+
+
+@pytest.fixture
+def server(app_env: dict[str, str]) -> Iterator[Served]:
+    """``python -m shared.serve`` on a free port, serving a tiny app built by a factory."""
+    with served("hello_app:create_app()", env=app_env, ready_path="/hi") as running:
+        yield running
+
+
+@pytest.mark.slow
+def test_serves_the_app_and_prints_its_url(server: Served):
+    body = get(f"{server.url}/hi")
+    server.process.send_signal(signal.SIGTERM)
+    server.process.wait(timeout=STOP_WITHIN)
+    output = server.output()
+    assert server.url == f"http://127.0.0.1:{server.port}"
+    assert body == "hello from /hi"
+    assert output.splitlines()[0] == (
+        f"Serving the app on http://127.0.0.1:{server.port} (Ctrl+C to stop)"
+    )
+    assert '"GET /hi HTTP/1.1" 200' in output, "the access log goes to stdout"
+
+
+@pytest.mark.slow
+def test_the_command_line_names_the_app_and_its_path(app_env: dict[str, str]):
     port = free_port()
     process = subprocess.Popen(
         serve_command(
             "hello_app:create_app()", "--name", "the greeter", "--path", "/hi", "--port", str(port)
         ),
         cwd=REPO_ROOT,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO_ROOT)])},
+        env=app_env,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
         text=True,
     )
     try:
-        wait_for_port(port, timeout=20)
-        yield process, port
+        first_line = process.stdout.readline()
     finally:
-        if process.poll() is None:
-            process.kill()
+        process.terminate()
         process.communicate(timeout=STOP_WITHIN)
-
-
-@pytest.mark.slow
-def test_serves_the_app_and_prints_its_url(server):
-    process, port = server
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/hi", timeout=10) as response:
-        status, body = response.status, response.read().decode()
-    process.send_signal(signal.SIGTERM)
-    out, _ = process.communicate(timeout=STOP_WITHIN)
-    assert (status, body) == (200, "hello from /hi")
-    assert out.splitlines()[0] == (
-        f"Serving the greeter on http://127.0.0.1:{port}/hi (Ctrl+C to stop)"
-    )
-    assert '"GET /hi HTTP/1.1" 200' in out, "the access log goes to stdout"
+    assert first_line == f"Serving the greeter on http://127.0.0.1:{port}/hi (Ctrl+C to stop)\n"
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_stops_cleanly_on_a_signal(server, stop: signal.Signals):
-    process, _ = server
-    process.send_signal(stop)
+def test_stops_cleanly_on_a_signal(server: Served, stop: signal.Signals):
+    server.process.send_signal(stop)
     try:
-        process.wait(timeout=STOP_WITHIN)
+        server.process.wait(timeout=STOP_WITHIN)
     except subprocess.TimeoutExpired:
         pytest.fail(f"still running {STOP_WITHIN:.0f}s after {stop.name}")
-    assert process.returncode == 0
-    assert "Traceback" not in process.stderr.read()
+    assert server.process.returncode == 0
+    assert "Traceback" not in server.output()
+
+
+@pytest.mark.slow
+def test_served_stops_the_server_and_its_workers_when_the_block_raises(app_env: dict[str, str]):
+    with (
+        pytest.raises(LookupError, match="raised inside"),
+        served("hello_app:create_app()", env=app_env, workers=1) as running,
+    ):
+        worker = int(get(f"{running.url}/pid"))
+        raise LookupError("raised inside the block")
+    assert running.process.returncode == 0, "SIGTERM is a graceful stop"
+    assert not listening(running.port)
+    assert not alive(worker), f"worker {worker} outlived its server"
+
+
+@pytest.mark.slow
+def test_served_kills_a_server_that_does_not_stop_in_time(app_env: dict[str, str]):
+    started = Path(app_env["SLOW_STARTED"])
+    with served("hello_app:create_app()", env=app_env, workers=1, stop_timeout=0.5) as running:
+        # A request the worker is still busy with when the block ends holds up SIGTERM.
+        threading.Thread(target=cut_off, args=(f"{running.url}/slow",), daemon=True).start()
+        for _ in range(200):
+            if started.exists():
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the slow request never reached the worker")
+        worker = int(started.read_text())
+    assert running.process.returncode == -signal.SIGKILL
+    assert not alive(worker), f"worker {worker} outlived its killed server"
+
+
+@pytest.mark.slow
+def test_served_runs_the_workers_it_is_asked_for(app_env: dict[str, str]):
+    with served("hello_app:create_app()", env=app_env, workers=3) as running:
+        master = psutil.Process(running.process.pid)
+        # The first worker answers while the master may still be forking the others.
+        for _ in range(100):
+            workers = master.children()
+            if len(workers) >= 3:
+                break
+            time.sleep(0.05)
+    assert len(workers) == 3, workers
+
+
+@pytest.mark.slow
+def test_any_answer_below_500_counts_as_up(app_env: dict[str, str]):
+    with served("hello_app:create_app()", env=app_env, ready_path="/missing") as running:
+        assert get(f"{running.url}/hi") == "hello from /hi"
+
+
+@pytest.mark.slow
+def test_an_app_that_crashes_raises_with_its_output(app_env: dict[str, str]):
+    with (
+        pytest.raises(ServerDidNotStart) as raised,
+        served("crashing_app:app", env=app_env),
+    ):
+        pytest.fail("the block must not run")
+    message = str(raised.value)
+    assert message.startswith("the server exited with status "), message
+    assert "the crashing app was imported" in message
+    assert "RuntimeError: the app blew up on import" in message
+
+
+@pytest.mark.slow
+def test_an_app_that_never_answers_below_500_times_out_and_is_stopped(
+    app_env: dict[str, str],
+):
+    before = {child.pid for child in psutil.Process().children()}
+    with (
+        pytest.raises(ServerDidNotStart, match=r"/broken did not answer within 1\.5s") as raised,
+        served("hello_app:create_app()", env=app_env, ready_path="/broken", timeout=1.5),
+    ):
+        pytest.fail("the block must not run")
+    assert '"GET /broken HTTP/1.1" 500' in str(raised.value), "the message shows its output"
+    left = {child.pid for child in psutil.Process().children()} - before
+    assert not {pid for pid in left if alive(pid)}, "the server was left running"
 
 
 def test_a_port_in_use_is_one_line_and_exit_2():
@@ -108,6 +253,16 @@ def test_a_bad_port_is_one_line_and_exit_2(port: str):
     assert result.stderr == (
         "python -m shared.serve: argument --port: must be a whole number from 1 to 65535, "
         f"got {port!r} (e.g. PORT=8080)\n"
+    )
+
+
+@pytest.mark.parametrize("workers", ["0", "two"])
+def test_a_bad_workers_count_is_one_line_and_exit_2(workers: str):
+    result = run_serve("wsgi:app", f"--workers={workers}")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "python -m shared.serve: argument --workers: must be a whole number of at least 1, "
+        f"got {workers!r}\n"
     )
 
 
