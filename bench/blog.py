@@ -18,13 +18,13 @@ import subprocess
 import sys
 import tempfile
 import urllib.request
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.load import LoadResult, LoadToolMissing, run_wrk
-from shared.testing import free_port, wait_for_port
+from shared.serve import Served, ServerDidNotStart, served
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKERS = 2
@@ -49,21 +49,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-@contextmanager
-def gunicorn(app_spec: str, env: dict[str, str]) -> Iterator[str]:
-    """Serve ``app_spec`` with gunicorn on a free port of 127.0.0.1; yield its base URL."""
-    port = free_port()
-    command = [
-        sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
-        "--log-level", "warning", "--no-control-socket", app_spec,
-    ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
-    try:
-        wait_for_port(port, timeout=60)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+def serve(app: str, ready_path: str, env: dict[str, str]) -> AbstractContextManager[Served]:
+    """``app`` served as make blog serves it, minus the per-request access log."""
+    return served(
+        app, env=env, workers=WORKERS, ready_path=ready_path, timeout=60, access_log=False
+    )
 
 
 def register(base: str) -> str:
@@ -109,12 +99,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         )  # fmt: skip
         try:
             with (
-                gunicorn("bench.bare_app:create_app()", env) as bare,
-                gunicorn("projects.blog_api:create_app()", env) as blog,
+                serve("bench.bare_app:create_app()", "/api/ping", env) as bare,
+                serve("projects.blog_api:create_app()", "/api/tags", env) as api,
             ):
+                blog = api.url
                 token = register(blog)
                 runs = {
-                    "bare Flask JSON": measure(f"{bare}/api/ping", args.seconds, args.connections),
+                    "bare Flask JSON": measure(
+                        f"{bare.url}/api/ping", args.seconds, args.connections
+                    ),
                     "articles?limit=20 (anonymous)": measure(
                         f"{blog}/api/articles?limit=20", args.seconds, args.connections
                     ),
@@ -125,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         {"Authorization": f"Token {token}"},
                     ),
                 }
-        except LoadToolMissing as error:
+        except (LoadToolMissing, ServerDidNotStart) as error:
             print(f"python -m bench.blog: {error}", file=sys.stderr)
             return 2
     report(runs, args, url)

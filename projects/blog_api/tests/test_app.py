@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -18,9 +16,9 @@ from projects.blog_api import create_app
 from projects.blog_api.config import WEEK, load_blog_settings
 from projects.blog_api.tests.support import CHEAP_HASHING, SECRET, assert_error, unique
 from shared.config import ConfigError
-from shared.testing import free_port, wait_for_port
+from shared.serve import served
+from shared.testing import free_port
 
-REPO = Path(__file__).resolve().parents[3]
 PREFLIGHT = {
     "Origin": "https://frontend.example",
     "Access-Control-Request-Method": "PUT",
@@ -154,38 +152,16 @@ def test_a_small_max_body_size_applies(make_app: Callable[..., Flask]) -> None:
 
 @pytest.mark.slow
 def test_gunicorn_serves_the_app_as_documented(tmp_path: Path) -> None:
-    port = free_port()
     env = {
         **os.environ,
         "BLOG_DATABASE_URL": f"sqlite:///{tmp_path / 'blog.db'}",
         "BLOG_SECRET_KEY": SECRET,
         **{f"BLOG_{key}": str(value) for key, value in CHEAP_HASHING.items()},
     }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "projects.blog_api:create_app()",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        try:
-            wait_for_port(port, timeout=20)
-        except TimeoutError:
-            server.kill()
-            pytest.fail(f"gunicorn did not start: {server.communicate()[1].decode()[-2000:]}")
+    with served("projects.blog_api:create_app()", env=env, ready_path="/api/tags") as server:
         name = unique()
         request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/api/users",
+            f"{server.url}/api/users",
             data=json.dumps(
                 {"user": {"username": name, "email": f"{name}@example.com", "password": SECRET}}
             ).encode(),
@@ -195,12 +171,5 @@ def test_gunicorn_serves_the_app_as_documented(tmp_path: Path) -> None:
         with urllib.request.urlopen(request, timeout=10) as response:
             assert response.status == 201
             assert json.load(response)["user"]["username"] == name
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/articles", timeout=10) as listed:
+        with urllib.request.urlopen(f"{server.url}/api/articles", timeout=10) as listed:
             assert json.load(listed) == {"articles": [], "articlesCount": 0}
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
