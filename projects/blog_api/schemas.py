@@ -95,6 +95,19 @@ class Text(fields.String):
         return text
 
 
+class Email(Text):
+    """An email address, trimmed and lower-cased, so it is stored and looked up in one form."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(EMAIL_MAX, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        # Lower-cased before the length check: "İ".lower() is two characters.
+        if isinstance(value, str):
+            value = value.lower()
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class Count(fields.Integer):
     default_error_messages = {"invalid": "must be an integer"}  # noqa: RUF012
 
@@ -134,12 +147,12 @@ email_rules = validate.Regexp(EMAIL_PATTERN, error="is invalid")
 
 class NewUser(RequestSchema):
     username = Text(USERNAME_MAX, required=True, validate=username_rules)
-    email = Text(EMAIL_MAX, required=True, validate=email_rules)
+    email = Email(required=True, validate=email_rules)
     password = Text(PASSWORD_MAX, min_length=PASSWORD_MIN, strip=False, required=True)
 
 
 class LoginUser(RequestSchema):
-    email = Text(EMAIL_MAX, required=True)
+    email = Email(required=True)
     password = Text(PASSWORD_MAX, strip=False, required=True)
 
 
@@ -153,7 +166,7 @@ class WebUrl(Text):
 
 class UpdateUser(RequestSchema):
     username = Text(USERNAME_MAX, validate=username_rules)
-    email = Text(EMAIL_MAX, validate=email_rules)
+    email = Email(validate=email_rules)
     password = Text(PASSWORD_MAX, min_length=PASSWORD_MIN, strip=False)
     bio = Text(BIO_MAX, blank_as_none=True, allow_none=True)
     image = WebUrl(IMAGE_MAX, blank_as_none=True, allow_none=True)

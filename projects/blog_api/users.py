@@ -81,7 +81,7 @@ def register(new_user: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Register a new user."""
     state = blog_state()
     session = db_session()
-    email = new_user["email"].lower()
+    email = new_user["email"]
     if errors := taken_fields(session, new_user["username"], email):
         raise Unprocessable("already registered", errors=errors)
     user = User(
@@ -104,7 +104,7 @@ def login(credentials: dict[str, Any]) -> dict[str, Any]:
     """Log in with email and password; rate-limited per client address."""
     state = blog_state()
     session = db_session()
-    user = session.scalar(sa.select(User).where(User.email == credentials["email"].lower()))
+    user = session.scalar(sa.select(User).where(User.email == credentials["email"]))
     # Verified even for an unknown email, so response times do not reveal who has an account.
     matches = state.passwords.verify(user.password_hash if user else None, credentials["password"])
     if user is None or not matches:
@@ -136,8 +136,6 @@ def update_me(changes: dict[str, Any]) -> dict[str, Any]:
     state = blog_state()
     session = db_session()
     user = current_user()
-    if "email" in changes:
-        changes["email"] = changes["email"].lower()
     errors = taken_fields(session, changes.get("username"), changes.get("email"), user.id)
     if errors:
         raise Unprocessable("already registered", errors=errors)

@@ -189,6 +189,30 @@ def test_update_user_can_change_username_and_email(conduit: Conduit) -> None:
     assert conduit.client.get("/api/user", headers=account.headers).status_code == 200
 
 
+def test_update_user_stores_the_new_email_in_lower_case(conduit: Conduit) -> None:
+    account = conduit.register()
+    name = unique()
+    response = conduit.client.put(
+        "/api/user", json={"user": {"email": f" {name}@Example.COM "}}, headers=account.headers
+    )
+    assert response.status_code == 200, response.json
+    assert response.json["user"]["email"] == f"{name}@example.com"
+    login = conduit.client.post(
+        "/api/users/login", json={"user": {"email": f"{name}@EXAMPLE.com", "password": PASSWORD}}
+    )
+    assert login.status_code == 200, login.json
+
+
+def test_an_email_is_measured_after_lower_casing_it(client: FlaskClient) -> None:
+    # 162 characters as sent, 312 lower-cased ("İ" becomes "i" and a combining dot).
+    email = "İ" * 150 + "@example.com"
+    response = client.post(
+        "/api/users",
+        json={"user": {"username": unique(), "email": email, "password": PASSWORD}},
+    )
+    assert_error(response, 422, "email")
+
+
 def test_update_user_keeps_an_unchanged_email_without_calling_it_taken(conduit: Conduit) -> None:
     account = conduit.register()
     response = conduit.client.put(
