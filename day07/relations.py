@@ -3,7 +3,7 @@
 An author writes many posts (one-to-many); a post has many tags and a tag many posts
 (many-to-many, through the ``day07_post_tags`` association table). Listing posts with their
 author and tags can cost one statement per row (lazy loading) or the same two statements
-whatever the page size (eager loading). :func:`count_statements` shows which is which.
+for any page of up to 500 posts (eager loading). :func:`count_statements` shows which is which.
 """
 
 from __future__ import annotations
@@ -162,11 +162,12 @@ def list_posts_lazy(session: Session, limit: int) -> list[PostSummary]:
 
 
 def list_posts_eager(session: Session, limit: int) -> list[PostSummary]:
-    """The first ``limit`` posts with author and tags loaded up front: two statements, always.
+    """The first ``limit`` posts with author and tags loaded up front: two statements up to 500.
 
     The author comes in the same SELECT (``joinedload``, safe with LIMIT for a many-to-one);
-    the tags come in one more SELECT ... WHERE post_id IN (...) (``selectinload``).
-    ``raiseload("*")`` turns any other lazy load into an error instead of a hidden query.
+    the tags come in one more SELECT ... WHERE post_id IN (...) (``selectinload``), which
+    SQLAlchemy splits into one query per 500 posts. ``raiseload("*")`` turns any other lazy
+    load into an error instead of a hidden query.
     """
     statement = (
         select(Post)

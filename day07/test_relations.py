@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from day07.relations import (
     DEFAULT_TAGS,
@@ -25,6 +25,8 @@ from day07.relations import (
 )
 
 POSTS, AUTHORS = 50, 10
+#: How many ids selectinload puts in one IN (...) list on the locked SQLAlchemy (2.1).
+SELECTIN_BATCH = 500
 
 
 @pytest.fixture
@@ -72,6 +74,30 @@ def test_eager_listing_runs_the_same_two_statements_for_any_page_size(blog: Sess
     }
 
     assert counts == {1: 2, 10: 2, 50: 2}, f"statements per page size: {counts}"
+
+
+def test_eager_listing_needs_a_third_statement_past_500_posts(db_session: Session) -> None:
+    # selectinload sends at most 500 ids per IN (...) list, so 501 posts need two tag queries.
+    seed_blog(db_session, posts=SELECTIN_BATCH + 1, authors=AUTHORS)
+
+    counts = {
+        size: count_statements(db_session, lambda s, n=size: list_posts_eager(s, n))[1]
+        for size in (SELECTIN_BATCH, SELECTIN_BATCH + 1)
+    }
+
+    assert counts == {500: 2, 501: 3}, f"statements per page size: {counts}"
+
+
+def test_joinedload_wraps_a_limited_page_in_a_subquery_only_for_a_collection() -> None:
+    # The lesson's reason for selectinload on tags: joining a collection would multiply the rows
+    # LIMIT counts, so SQLAlchemy limits a subquery first; a many-to-one join needs no such thing.
+    def page_sql(option: sa.orm.interfaces.LoaderOption) -> str:
+        return str(sa.select(Post).options(option).order_by(Post.id).limit(10))
+
+    with_tags, with_author = page_sql(joinedload(Post.tags)), page_sql(joinedload(Post.author))
+
+    assert "FROM (SELECT day07_posts.id" in with_tags, with_tags
+    assert "FROM day07_posts LEFT OUTER JOIN day07_authors" in with_author, with_author
 
 
 def test_lazy_and_eager_listings_return_identical_rows(blog: Session) -> None:
