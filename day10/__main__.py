@@ -1,12 +1,17 @@
-"""`python -m day10 [--db URL]`: the RealWorld Postman collection against the served Blog API.
+"""`python -m day10 [--db URL]`: the Blog API served with gunicorn, tested end to end over HTTP.
 
-Exit status: 0 when every assertion held, 1 when any failed (or a request got no answer),
-2 when the run could not start (no collection, no npx, a bad or unreachable database).
+Without ``$REALWORLD_COLLECTION``, the project's own scenario (:mod:`day10.scenario`) runs and
+prints one line per step. With it, the official RealWorld Postman collection runs instead, with
+newman through npx.
+
+Exit status: 0 when every step or assertion held, 1 when one failed (or a request got no
+answer), 2 when the run could not start (a bad collection, no npx, a bad or unreachable database).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -22,6 +27,7 @@ from day10.contract import (
     run_collection,
     serve_blog,
 )
+from day10.scenario import Result, build_steps, run_scenario
 from shared.config import ConfigError
 from shared.db import check_connection, create_engine, is_memory_sqlite, parse_url
 from shared.serve import OneLineParser
@@ -33,10 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     """The command line of ``python -m day10``."""
     parser = OneLineParser(
         prog=PROG,
-        description="Serve the Blog API with gunicorn on a fresh database and run the official "
-        "RealWorld Postman collection against it with newman (through npx).",
-        epilog=f"The collection is read from ${COLLECTION_ENV}, else from "
-        "../shared/realworld/Conduit.postman_collection.json next to the repository.",
+        description="Serve the Blog API with gunicorn on a fresh database and run its own "
+        "end-to-end scenario against it over HTTP.",
+        epilog=f"With {COLLECTION_ENV} set to the path of the RealWorld Postman collection, the "
+        "official collection runs instead, with newman (through npx, so Node.js is needed).",
     )
     parser.add_argument(
         "--db",
@@ -73,6 +79,53 @@ def check_database(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+OFFICIAL_HINT = (
+    f"The official RealWorld collection runs instead with {COLLECTION_ENV}="
+    "path/to/Conduit.postman_collection.json (it needs Node.js, for npx)."
+)
+
+
+def print_result(result: Result) -> None:
+    """One line for a step, then one line per problem when it failed."""
+    print(f"  {'ok' if result.passed else 'FAILED':<6} {result.step.line()}", flush=True)
+    for problem in result.problems:
+        print(f"         {problem}")
+
+
+def run_own_scenario(database: str | None, folder: Path) -> int:
+    """Serve the Blog API, run :func:`run_scenario` against it, report; the exit status."""
+    database_url = check_database(database or f"sqlite:///{folder / 'blog.db'}")
+    backend = parse_url(database_url).get_backend_name()
+    where = f"the {backend} database in --db" if database else "a fresh SQLite database"
+    results: list[Result] = []
+    with serve_blog(database_url) as api_url:
+        print(f"Serving the Blog API with gunicorn on {where}", flush=True)
+        for result in run_scenario(api_url):
+            print_result(result)
+            results.append(result)
+    passed = sum(result.passed for result in results)
+    line = f"Own scenario on {backend}: {passed} of {len(build_steps(''))} steps passed"
+    if passed < len(results):
+        line += f", stopped at “{results[-1].step.title}”"
+    print(line)
+    print(OFFICIAL_HINT)
+    return 0 if all(result.passed for result in results) else 1
+
+
+def run_official_collection(database: str | None, folder: Path) -> int:
+    """Serve the Blog API, run the RealWorld collection with newman, report; the exit status."""
+    collection = find_collection()
+    check_collection(collection)
+    newman_command()
+    database_url = check_database(database or f"sqlite:///{folder / 'blog.db'}")
+    backend = parse_url(database_url).get_backend_name()
+    with serve_blog(database_url) as api_url:
+        print(f"Serving the Blog API on {api_url} ({backend})", flush=True)
+        summary = run_collection(api_url, collection)
+    report(summary, backend)
+    return 0 if summary.passed else 1
+
+
 def report(summary: Summary, backend: str) -> None:
     """Each failure on its own line, then the one-line summary."""
     for failure in summary.failures:
@@ -81,18 +134,14 @@ def report(summary: Summary, backend: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Serve, run the collection, report; return the exit status."""
+    """Serve, run the scenario or the collection, report; return the exit status."""
     args = build_parser().parse_args(argv)
+    run = (
+        run_official_collection if os.environ.get(COLLECTION_ENV, "").strip() else run_own_scenario
+    )
     with tempfile.TemporaryDirectory(prefix="day10-") as folder:
         try:
-            collection = find_collection()
-            check_collection(collection)
-            newman_command()
-            database_url = check_database(args.db or f"sqlite:///{Path(folder) / 'blog.db'}")
-            backend = parse_url(database_url).get_backend_name()
-            with serve_blog(database_url) as api_url:
-                print(f"Serving the Blog API on {api_url} ({backend})", flush=True)
-                summary = run_collection(api_url, collection)
+            return run(args.db, Path(folder))
         except (ContractError, ConfigError) as error:
             print(f"{PROG}: {error}", file=sys.stderr)
             return 2
@@ -100,8 +149,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             # The server has already been stopped by serve_blog on the way out.
             print(f"{PROG}: interrupted", file=sys.stderr)
             return 130
-    report(summary, backend)
-    return 0 if summary.passed else 1
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
-"""`python -m day10`: one clear line and status 2 for what stops a run, 1 for failures, 0 for
-green — and one real run of the RealWorld collection against the Blog API on SQLite."""
+"""`python -m day10`: the own scenario by default, the RealWorld collection when
+$REALWORLD_COLLECTION is set; one clear line and status 2 for what stops a run, 1 for failures,
+0 for green. Each mode also runs for real once, against the Blog API under gunicorn."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -24,6 +26,7 @@ from day10.contract import (
     find_collection,
     newman_command,
 )
+from day10.scenario import Result, Step, build_steps
 from shared.testing.plugin import services_required
 
 TINY_COLLECTION = {
@@ -206,6 +209,7 @@ def test_the_realworld_collection_passes_against_the_blog_api_on_sqlite() -> Non
     run = subprocess.run(
         [sys.executable, "-m", "day10"],
         cwd=REPO_ROOT,
+        env={**os.environ, COLLECTION_ENV: str(collection)},
         capture_output=True,
         text=True,
         timeout=600,
@@ -222,3 +226,101 @@ def test_the_realworld_collection_passes_against_the_blog_api_on_sqlite() -> Non
     assert run.returncode == 0, output
     assert int(summary["requests"]) == requests_in_collection, output
     assert int(summary["assertions"]) > 0, output
+
+
+# --- the own scenario (no $REALWORLD_COLLECTION) -------------------------------------------
+
+
+@pytest.fixture
+def own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No collection variable and nothing on PATH: the own scenario needs neither."""
+    monkeypatch.delenv(COLLECTION_ENV, raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--db", "nonsense"], "--db is not a database URL: 'nonsense'"),
+        (["--db", "sqlite://"], "--db sqlite:// is an in-memory database"),
+        (
+            ["--db", "mysql+pymysql://blog:s3cret@127.0.0.1:1/blog"],
+            r"cannot reach the database in --db \(mysql\+pymysql://blog:\*\*\*@127.0.0.1:1/blog",
+        ),
+    ],
+    ids=["malformed URL", "in-memory SQLite", "unreachable MySQL"],
+)
+def test_a_bad_database_stops_the_own_scenario_with_one_line_and_status_2(
+    argv: list[str], message: str, own: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run_main(argv, capsys)
+
+    assert (status, out) == (2, ""), (argv, out, err)
+    assert len(err.splitlines()) == 1, err
+    assert re.search(f"^python -m day10: {message}", err), err
+    assert "s3cret" not in err, "the database password was printed"
+
+
+def test_a_failed_step_is_listed_with_its_problem_and_exits_1(
+    own: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A stand-in server and scenario: the report and the status, not the API, are tested here
+    # (test_scenario.py catches real breaks in the real API).
+    steps = build_steps("any")
+
+    @contextmanager
+    def fake_serve_blog(database_url: str) -> Iterator[str]:
+        yield "http://127.0.0.1:9/api"
+
+    def two_steps(api_url: str) -> Iterator[Result]:
+        yield Result(steps[0])
+        yield Result(steps[1], ("expected status 201, got 422: taken",))
+
+    monkeypatch.setattr(cli, "serve_blog", fake_serve_blog)
+    monkeypatch.setattr(cli, "run_scenario", two_steps)
+
+    status, out, _ = run_main([], capsys)
+
+    assert status == 1
+    assert out.splitlines()[1:] == [
+        f"  ok     {steps[0].line()}",
+        f"  FAILED {steps[1].line()}",
+        "         expected status 201, got 422: taken",
+        f"Own scenario on sqlite: 1 of {len(steps)} steps passed, stopped at “register the reader”",
+        cli.OFFICIAL_HINT,
+    ]
+
+
+def expected_report(steps: list[Step]) -> list[str]:
+    return [
+        "Serving the Blog API with gunicorn on a fresh SQLite database",
+        *(f"  ok     {step.line()}" for step in steps),
+        f"Own scenario on sqlite: {len(steps)} of {len(steps)} steps passed",
+        "The official RealWorld collection runs instead with "
+        "REALWORLD_COLLECTION=path/to/Conduit.postman_collection.json (it needs Node.js, for npx).",
+    ]
+
+
+@pytest.mark.slow
+def test_the_own_scenario_passes_under_gunicorn_with_nothing_beside_the_clone(
+    tmp_path: Path,
+) -> None:
+    # What a newcomer's clone has: no collection, no RealWorld folder, no node on PATH.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REALWORLD_")}
+    env["PATH"] = str(tmp_path)
+
+    run = subprocess.run(
+        [sys.executable, "-m", "day10"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert (run.returncode, run.stdout.splitlines()) == (
+        0,
+        expected_report(build_steps("any")),
+    ), run.stderr[-3000:]

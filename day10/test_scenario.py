@@ -1,0 +1,194 @@
+"""The own scenario over real HTTP: green against the Blog API, and each kind of break caught.
+
+The Blog API runs in a thread here (werkzeug's server on a free port of 127.0.0.1), so a test
+can bend one of its responses with an ``after_request`` hook and see the scenario stop at that
+step with the reason. ``test_main.py`` runs the whole thing under gunicorn.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask, Request, Response, request
+from werkzeug.serving import make_server
+
+from day10.scenario import Step, build_steps, check_response, run_scenario
+from projects.blog_api import create_app
+from projects.blog_api.tests.support import settings_for
+from shared.testing import free_port
+
+Hook = Callable[[Request, Response], None]
+TITLES = [step.title for step in build_steps("any")]
+
+
+@contextmanager
+def blog_api(database: Path, hook: Hook | None = None) -> Iterator[str]:
+    """The Blog API on an SQLite file, served from a thread; yields its ``…/api`` URL."""
+    app: Flask = create_app(settings_for(f"sqlite:///{database}"))
+    if hook is not None:
+
+        @app.after_request
+        def bend(response: Response) -> Response:
+            hook(request, response)
+            return response
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/api"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        app.extensions["blog"].db.engine.dispose()
+
+
+def edit_json(response: Response, change: Callable[[Any], None]) -> None:
+    body = json.loads(response.get_data())
+    change(body)
+    response.set_data(json.dumps(body))
+
+
+def run(database: Path, hook: Hook | None = None) -> list[Any]:
+    with blog_api(database, hook) as api_url:
+        return list(run_scenario(api_url))
+
+
+def test_every_step_passes_against_the_blog_api(tmp_path: Path) -> None:
+    results = run(tmp_path / "blog.db")
+
+    assert [(result.step.title, result.problems) for result in results] == [
+        (title, ()) for title in TITLES
+    ]
+
+
+def test_a_second_run_on_the_same_database_passes_too(tmp_path: Path) -> None:
+    # Names are unique per run, so the scenario can run against a database that is not empty.
+    database = tmp_path / "blog.db"
+    with blog_api(database) as api_url:
+        first = list(run_scenario(api_url))
+        second = list(run_scenario(api_url))
+
+    assert all(result.passed for result in first + second)
+    assert len(second) == len(TITLES)
+
+
+def test_a_missing_field_fails_its_step_and_stops_the_run(tmp_path: Path) -> None:
+    def drop_following(req: Request, response: Response) -> None:
+        if req.path.endswith("/follow"):
+            edit_json(response, lambda body: body["profile"].pop("following"))
+
+    results = run(tmp_path / "blog.db", drop_following)
+
+    assert [result.passed for result in results] == [True] * 4 + [False]
+    assert results[-1].step.title == "the reader follows the author"
+    assert results[-1].problems == ('profile: "following" is a required property',)
+
+
+def test_a_wrong_status_fails_its_step(tmp_path: Path) -> None:
+    def created_as_ok(req: Request, response: Response) -> None:
+        if req.method == "POST" and req.path == "/api/articles":
+            response.status_code = 200
+
+    *_, last = run(tmp_path / "blog.db", created_as_ok)
+
+    assert last.step.title == "the author writes an article"
+    [problem] = last.problems
+    assert problem.startswith('expected status 201, got 200: {"article":'), problem
+
+
+def test_a_wrong_fact_fails_its_step_with_expected_and_actual(tmp_path: Path) -> None:
+    def one_too_many(req: Request, response: Response) -> None:
+        if req.path.endswith("/favorite"):
+            edit_json(response, lambda body: body["article"].update(favoritesCount=2))
+
+    *_, last = run(tmp_path / "blog.db", one_too_many)
+
+    assert (last.step.title, last.problems) == (
+        "the reader favorites it",
+        ("article.favoritesCount: expected 1, got 2",),
+    )
+
+
+def test_a_feed_without_the_article_fails(tmp_path: Path) -> None:
+    def empty_feed(req: Request, response: Response) -> None:
+        if req.path.endswith("/feed"):
+            edit_json(response, lambda body: body.update(articles=[], articlesCount=0))
+
+    *_, last = run(tmp_path / "blog.db", empty_feed)
+
+    assert last.step.title == "the reader's feed has it"
+    slugs, count, authors = last.problems
+    assert slugs.startswith("articles[].slug: expected ['testing-an-api-"), slugs
+    assert slugs.endswith("'], got []"), slugs
+    assert count == "articlesCount: expected 1, got 0"
+    assert authors == "articles[].author.following: expected [True], got []"
+
+
+def test_a_server_that_is_not_there_fails_the_first_step() -> None:
+    results = list(run_scenario(f"http://127.0.0.1:{free_port()}/api"))
+
+    assert [(result.step.title, result.problems) for result in results] == [
+        ("register the author", ("no answer: ConnectionError",))
+    ]
+
+
+# --- one response, checked -----------------------------------------------------------------
+
+NO_BODY = Step("delete it", "DELETE", "/articles/{slug}", 204, None)
+TAGS = Step("the tags", "GET", "/tags", 200, "tags")
+FIRST_TAG = Step(
+    "the first tag", "GET", "/tags", 200, "tags",
+    expect=lambda body, seen: [("tags[0]", body["tags"][0], seen["tag"])],
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("step", "status", "text", "body", "problems"),
+    [
+        (NO_BODY, 204, "", None, []),
+        (NO_BODY, 204, "{}", {}, ["expected no body, got '{}'"]),
+        (TAGS, 200, "<html>", None, ["expected a JSON body, got '<html>'"]),
+        (TAGS, 200, '{"tags": []}', {"tags": []}, []),
+        (TAGS, 200, '{"tags": {}}', {"tags": {}}, ['tags: {} is not of type "array"']),
+        (TAGS, 500, "boom", None, ["expected status 200, got 500: boom"]),
+        (FIRST_TAG, 200, "", {"tags": ["day10"]}, []),
+        (FIRST_TAG, 200, "", {"tags": ["day09"]}, ["tags[0]: expected 'day10', got 'day09'"]),
+        (
+            FIRST_TAG,
+            200,
+            "",
+            {"tags": []},
+            ["cannot check the response: IndexError: list index out of range"],
+        ),
+    ],
+    ids=[
+        "no body",
+        "a body where none belongs",
+        "not JSON",
+        "fits",
+        "wrong shape",
+        "status",
+        "a fact holds",
+        "a fact fails",
+        "a fact cannot be read",
+    ],
+)
+def test_check_response(step: Step, status: int, text: str, body: Any, problems: list[str]) -> None:
+    assert check_response(step, status, text, body, {"tag": "day10"}) == problems
+
+
+def test_a_step_line_shows_the_path_template_never_the_runs_values() -> None:
+    lines = [step.line() for step in build_steps("first")]
+
+    assert lines == [step.line() for step in build_steps("second")]
+    assert lines[4].split() == [
+        "POST", "/api/profiles/{author_name}/follow", "200", "profile",
+        "the", "reader", "follows", "the", "author",
+    ]  # fmt: skip
