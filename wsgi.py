@@ -30,7 +30,8 @@ def capstone_apps() -> dict[str, WSGIApplication]:
     """
     from projects.blog_api import create_app as create_blog_api
 
-    return {"/blog": create_blog_api()}
+    # Proxy headers are read once, at the front (create_portfolio), not again by each API.
+    return {"/blog": create_blog_api({"TRUSTED_PROXY_HOPS": 0})}
 
 
 def trusted_proxy_hops() -> int:

@@ -40,6 +40,8 @@ class BlogSettings(BaseSettings):
     cors_origins: str = "*"
     #: Article list pages each worker keeps in memory (0 turns the cache off; see listcache.py).
     list_cache_pages: int = 256
+    #: Reverse proxies in front of the API to believe about X-Forwarded-* (0: none; see wsgi.py).
+    trusted_proxy_hops: int = 0
 
 
 def field_names() -> set[str]:
@@ -80,6 +82,8 @@ def _check(settings: BlogSettings) -> None:
     for name in positive:
         if getattr(settings, name) < 1:
             raise ConfigError(f"BLOG_{name.upper()} must be at least 1")
+    if settings.trusted_proxy_hops < 0:
+        raise ConfigError("BLOG_TRUSTED_PROXY_HOPS must be 0 or more")
     if settings.password_parallelism < 1:
         raise ConfigError("BLOG_PASSWORD_PARALLELISM must be at least 1")
     if settings.password_memory_cost < 8 * settings.password_parallelism:

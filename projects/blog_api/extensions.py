@@ -18,6 +18,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_smorest import Api
 from sqlalchemy.orm import Session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from projects.blog_api.config import BlogSettings
 from projects.blog_api.listcache import ListCache, track_list_writes
@@ -126,6 +127,12 @@ def bind_extensions(app: Flask, settings: BlogSettings, db: Database) -> BlogSta
         max_age=86400,
     )
     extensions.limiter.init_app(app)
+    if hops := settings.trusted_proxy_hops:
+        # The client address the login limit counts, the scheme, host and prefix (and so the
+        # document's servers entry) come from the proxies' X-Forwarded-* headers.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops
+        )
     state = BlogState(
         settings=settings,
         db=db,

@@ -263,3 +263,28 @@ def test_the_portfolio_answers_at_the_blog_api_root(docs_app: Flask) -> None:
     response = Client(create_portfolio({"/blog": docs_app}, proxy_hops=0)).get("/blog/api")
     assert response.status_code == 200
     assert response.get_json()["docs"] == "/blog/api/docs"
+
+
+def test_the_api_served_alone_believes_as_many_proxies_as_it_is_told(
+    make_app: Callable[..., Flask],
+) -> None:
+    forwarded = {"X-Forwarded-Prefix": "/conduit", "X-Forwarded-For": "203.0.113.9"}
+    trusting = make_app(TRUSTED_PROXY_HOPS=1).test_client()
+    assert servers(trusting, "/api/openapi.json", headers=forwarded)[0]["url"] == "/conduit"
+    default = make_app().test_client()
+    assert servers(default, "/api/openapi.json", headers=forwarded)[0]["url"] == "/"
+    with pytest.raises(ConfigError, match="BLOG_TRUSTED_PROXY_HOPS"):
+        make_app(TRUSTED_PROXY_HOPS=-1)
+
+
+def test_the_mounted_api_leaves_the_proxy_headers_to_the_front(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TRUSTED_PROXY_HOPS", "1")
+    monkeypatch.setenv("BLOG_DATABASE_URL", "sqlite://")
+    client = Client(create_portfolio())
+    forwarded = {"X-Forwarded-Prefix": "/backend45"}
+    # Read twice (at the front and again by the blog), the prefix would replace /blog.
+    assert servers(client, "/blog/api/openapi.json", headers=forwarded)[0]["url"] == (
+        "/backend45/blog"
+    )
