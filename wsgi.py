@@ -17,7 +17,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portfolio.app import create_app
-from shared.config import ConfigError
+from shared.config import ConfigError, load_env_file
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -40,6 +40,7 @@ def trusted_proxy_hops() -> int:
     Believing a header no proxy of ours set would let any client pick its own address (and
     so its own rate-limit bucket), hence the default.
     """
+    load_env_file()  # as every app's settings do, so a value in .env counts here too
     raw = os.environ.get("TRUSTED_PROXY_HOPS", "").strip() or "0"
     try:
         return TypeAdapter(NonNegativeInt).validate_python(raw, strict=False)
