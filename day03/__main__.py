@@ -1,7 +1,8 @@
 """python -m day03 [CSV] [--out FILE.jsonl | --db URL] [--report FILE] [--max-errors N] [--verbose]
 
 With a CSV file: import its orders (all or nothing) and print the report. Without one: a demo
-on the two sample files in day03/samples, writing into a temporary folder.
+on the two sample files in day03/samples, writing into a temporary folder that the output calls
+``<tmp>``, so the demo prints the same every run.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ PROG = "python -m day03"
 SAMPLES = Path(__file__).resolve().parent / "samples"
 CLEAN_SAMPLE = SAMPLES / "orders_clean.csv"
 BAD_SAMPLE = SAMPLES / "orders_bad.csv"
+
+#: How the demo names its temporary folder, whose real path changes every run.
+TMP = "<tmp>"
 
 EXIT_OK = 0
 EXIT_REFUSED = 1  # the data was refused: invalid rows, or rows the database rejected
@@ -146,17 +150,17 @@ def run_demo(max_errors: int | None) -> int:
         jsonl = Path(folder) / "orders.jsonl"
         engine = create_engine(f"sqlite:///{Path(folder) / 'orders.db'}")
         try:
-            print(f"Writing into {folder} (removed at the end)")
+            print(f"Writing into a temporary folder, {TMP} below (removed at the end)")
             print("\n1) the clean sample -> orders.jsonl")
-            demo_step(CLEAN_SAMPLE, JsonLinesSink(jsonl), max_errors)
+            demo_step(CLEAN_SAMPLE, JsonLinesSink(jsonl), max_errors, folder)
             print("\n2) the clean sample -> an SQLite database, in one transaction")
-            demo_step(CLEAN_SAMPLE, DatabaseSink(engine), max_errors)
+            demo_step(CLEAN_SAMPLE, DatabaseSink(engine), max_errors, folder)
             print("\n3) the sample with bad rows -> orders.jsonl, which step 1 wrote")
-            demo_step(BAD_SAMPLE, JsonLinesSink(jsonl), max_errors)
+            demo_step(BAD_SAMPLE, JsonLinesSink(jsonl), max_errors, folder)
             lines = len(jsonl.read_text(encoding="utf-8").splitlines())
             print(f"   orders.jsonl still holds the {lines} orders from step 1")
             print("\n4) the clean sample -> the same database again (its order ids are taken)")
-            demo_step(CLEAN_SAMPLE, DatabaseSink(engine), max_errors)
+            demo_step(CLEAN_SAMPLE, DatabaseSink(engine), max_errors, folder)
             with engine.connect() as connection:
                 count = connection.scalar(sa.select(sa.func.count()).select_from(orders_table))
             print(f"   the table still holds the {count} orders from step 2")
@@ -165,8 +169,8 @@ def run_demo(max_errors: int | None) -> int:
     return EXIT_OK
 
 
-def demo_step(csv_path: Path, sink: Sink, max_errors: int | None) -> None:
-    """Run one import and print its outcome, indented; a refusal is part of the show."""
+def demo_step(csv_path: Path, sink: Sink, max_errors: int | None, folder: str) -> None:
+    """Run one import and print its outcome, indented, ``folder`` shown as ``<tmp>``."""
     # Shown relative to the repository, as a learner would type it.
     shown = csv_path.relative_to(Path.cwd()) if csv_path.is_relative_to(Path.cwd()) else csv_path
     try:
@@ -175,6 +179,7 @@ def demo_step(csv_path: Path, sink: Sink, max_errors: int | None) -> None:
         assert error.report is not None  # import_csv always attaches it
         report = error.report
     text = report.to_text() if report.errors else f"{report.status} — {report.summary}\n"
+    text = text.replace(folder, TMP)
     print("".join(f"   {line}\n" for line in text.splitlines()), end="")
 
 

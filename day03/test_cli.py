@@ -60,6 +60,14 @@ def test_the_demo_shows_two_imports_kept_and_two_refused() -> None:
     assert "the table still holds the 6 orders from step 2" in out
 
 
+def test_the_demo_prints_the_same_every_run() -> None:
+    first, second = run_day03(), run_day03()
+
+    assert first.stdout == second.stdout, "the demo output changed between two runs"
+    assert "written to <tmp>/orders.jsonl" in first.stdout, first.stdout
+    assert "written to sqlite:///<tmp>/orders.db" in first.stdout, first.stdout
+
+
 def test_importing_into_a_json_lines_file_prints_the_report(
     clean_sample: Path, tmp_path: Path
 ) -> None:
