@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -161,3 +162,10 @@ def test_a_wrong_header_is_refused_with_what_is_wrong_and_what_is_expected(
     assert message.startswith("orders.csv "), message
     assert expected_fragment in message, f"{fields}: expected {expected_fragment!r} in {message!r}"
     assert message.endswith("must be order_id,email,ordered_on,quantity,unit_price"), message
+
+
+def test_python_alone_accepts_what_the_field_rules_refuse() -> None:
+    # Why each field is matched against an re.ASCII pattern before it is converted.
+    assert int("1_000") == 1000 and int("٣") == 3
+    assert re.fullmatch(r"\d", "٣") and not re.fullmatch(r"\d", "٣", re.ASCII)
+    assert Decimal("NaN").is_nan() and Decimal("1e3") == 1000

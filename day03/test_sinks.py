@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import stat
+import tempfile
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -112,6 +114,20 @@ def test_a_replaced_file_keeps_its_permissions(tmp_path: Path) -> None:
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
 
 
+def test_a_new_file_follows_the_umask_where_mkstemp_would_make_it_private(tmp_path: Path) -> None:
+    umask = os.umask(0o027)
+    try:
+        with atomic_write(tmp_path / "new.txt") as handle:
+            handle.write("new\n")
+        descriptor, private = tempfile.mkstemp(dir=tmp_path)
+        os.close(descriptor)
+    finally:
+        os.umask(umask)
+
+    assert stat.S_IMODE((tmp_path / "new.txt").stat().st_mode) == 0o640  # 0o666 & ~0o027
+    assert stat.S_IMODE(os.stat(private).st_mode) == 0o600
+
+
 def test_the_json_lines_sink_refuses_a_folder_that_does_not_exist(tmp_path: Path) -> None:
     sink = JsonLinesSink(tmp_path / "missing" / "orders.jsonl")
 
@@ -210,3 +226,58 @@ def test_a_rollback_is_logged(
     messages = [record.getMessage() for record in caplog.records]
     assert any("rolled back the transaction" in message for message in messages), messages
     assert not any(message.startswith("committed") for message in messages), messages
+
+
+# --- what each database does after a refused row (the lesson's claims, on the servers we run) ---
+
+#: After a duplicate key inside a transaction: does the transaction go on, or is it aborted?
+CARRIES_ON_AFTER_A_DUPLICATE = {"sqlite": True, "mysql": True, "postgresql": False}
+#: Does the default collation make ``a-1`` and ``A-1`` the same primary key?
+IGNORES_CASE_IN_KEYS = {"sqlite": False, "mysql": True, "postgresql": False}
+
+
+def backend_of(engine: Engine) -> str:
+    return engine.url.get_backend_name()
+
+
+def test_after_a_duplicate_key_only_postgresql_aborts_the_whole_transaction(
+    orders_engine: Engine,
+) -> None:
+    orders_table.create(orders_engine)
+    row = ORDERS[0].as_row()
+    with orders_engine.connect() as connection:
+        connection.execute(sa.insert(orders_table), [row])
+        with pytest.raises(sa.exc.IntegrityError):
+            connection.execute(sa.insert(orders_table), [row])
+        try:
+            count = connection.scalar(sa.select(sa.func.count()).select_from(orders_table))
+            carried_on = True
+        except sa.exc.DBAPIError as error:
+            assert "current transaction is aborted" in str(error), error
+            carried_on = False
+        connection.rollback()
+
+    expected = CARRIES_ON_AFTER_A_DUPLICATE[backend_of(orders_engine)]
+    assert carried_on is expected, f"{backend_of(orders_engine)}: carried on = {carried_on}"
+    if carried_on:
+        assert count == 1, "only the failing statement was undone: the first row is still there"
+
+
+def test_only_mariadbs_default_collation_makes_order_ids_differing_in_case_collide(
+    orders_engine: Engine,
+) -> None:
+    orders_table.create(orders_engine)
+    lower = ORDERS[0].as_row() | {"order_id": "a-1"}
+    upper = ORDERS[0].as_row() | {"order_id": "A-1"}
+
+    try:
+        with orders_engine.begin() as connection:
+            connection.execute(sa.insert(orders_table), [lower, upper])
+        collided = False
+    except sa.exc.IntegrityError:
+        collided = True
+
+    expected = IGNORES_CASE_IN_KEYS[backend_of(orders_engine)]
+    assert collided is expected, (
+        f"{backend_of(orders_engine)}: 'a-1' and 'A-1' collided = {collided}"
+    )
