@@ -197,9 +197,9 @@ class Article(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
-    # lazy="raise": a response that forgot to load these fails in tests instead of running
-    # one query per row in production.
-    author: Mapped[User] = relationship(lazy="raise")
+    # Written when an article is created; never read through (queries.py selects columns).
+    # lazy="raise" makes a read that forgot to load it fail in tests instead of running one
+    # query per row in production.
     tags: Mapped[list[Tag]] = relationship(secondary=article_tags, lazy="raise")
 
     def __repr__(self) -> str:
@@ -221,9 +221,6 @@ class Comment(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-
-    author: Mapped[User] = relationship(lazy="raise")
-    article: Mapped[Article] = relationship(lazy="raise")
 
     def __repr__(self) -> str:
         return f"<Comment {self.id}>"
