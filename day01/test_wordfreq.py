@@ -311,3 +311,22 @@ def test_format_table_says_so_when_there_are_no_words() -> None:
         "no words to show",
         "0 words counted (0 distinct), 2 skipped as stop words or too short",
     ]
+
+
+# --- what Python does on its own (the lesson's surprises) -------------------------------------
+
+
+def test_counter_most_common_breaks_ties_by_first_appearance() -> None:
+    assert Counter(["b", "a"]).most_common() == [("b", 1), ("a", 1)]
+    assert Counter(["a", "b"]).most_common() == [("a", 1), ("b", 1)]
+
+
+def test_dotted_capital_i_lowers_to_two_code_points_and_w_skips_a_combining_mark() -> None:
+    assert "İ".lower() == "i\u0307"
+    assert re.findall(r"[^\W_]+", "cafe\u0301") == ["cafe"]
+    assert re.findall(r"[^\W_]+", "हिन्दी") == ["ह", "न", "द"]
+
+
+def test_casefold_matches_a_sharp_s_with_ss_where_lower_does_not() -> None:
+    assert "Straße".casefold() == "STRASSE".casefold() == "strasse"
+    assert "Straße".lower() != "STRASSE".lower()
