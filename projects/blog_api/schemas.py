@@ -113,7 +113,10 @@ class Count(fields.Integer):
 
 
 def _is_web_url(value: str) -> bool:
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # "http://[" is an unclosed IPv6 host
+        return False
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 

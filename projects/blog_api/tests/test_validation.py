@@ -161,6 +161,7 @@ USER_UPDATE_ERRORS = [
     ("bio not a string", {"bio": 7}, "bio"),
     ("bio too long", {"bio": "b" * (BIO_MAX + 1)}, "bio"),
     ("image not a URL", {"image": "javascript:alert(1)"}, "image"),
+    ("image with an unclosed IPv6 host", {"image": "http://[::1"}, "image"),
     ("image too long", {"image": "https://example.com/" + "i" * IMAGE_MAX}, "image"),
     ("null email", {"email": None}, "email"),
     ("blank username", {"username": ""}, "username"),
