@@ -74,3 +74,11 @@ def test_every_sink_hears_each_movement_and_none_hears_a_refused_one() -> None:
         ledger.record(TOO_MANY)
     assert log.movements == (ARRIVAL,)
     assert len(stream.getvalue().splitlines()) == 1, stream.getvalue()
+
+
+def test_runtime_checkable_looks_only_for_the_method_not_its_signature() -> None:
+    class WrongSignature:
+        def accept(self) -> None:  # takes no movement: would fail when called
+            pass
+
+    assert isinstance(WrongSignature(), MovementSink)

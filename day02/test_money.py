@@ -235,3 +235,27 @@ def test_a_malformed_currency_code_is_refused(code: str) -> None:
 def test_an_unknown_currency_code_is_refused_listing_the_known_ones() -> None:
     with pytest.raises(InvalidCurrencyError, match=r"'XYZ' is not one .* EUR, GBP"):
         Money.of("1", "XYZ")
+
+
+# What Python does on its own (the lesson's surprises)
+
+
+def test_a_plain_dataclass_with_eq_is_unhashable_and_a_frozen_one_hashes() -> None:
+    @dataclasses.dataclass
+    class Mutable:
+        amount: int
+
+    @dataclasses.dataclass(frozen=True)
+    class Frozen:
+        amount: int
+
+    assert Mutable.__hash__ is None
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(Mutable(1))
+    assert hash(Frozen(1)) == hash(Frozen(1))
+
+
+def test_decimal_and_round_default_to_bankers_rounding_which_money_does_not_use() -> None:
+    assert Decimal("0.125").quantize(Decimal("0.01")) == Decimal("0.12")
+    assert round(0.125, 2) == 0.12  # 0.125 is exact in binary, so this is the tie rule too
+    assert eur("0.125") == eur("0.13")
