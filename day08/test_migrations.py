@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -9,12 +10,14 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
 from day08.migrate import (
     MIGRATIONS,
     UnknownRevision,
+    alembic_config,
     current_revision,
     downgrade,
     head,
@@ -23,7 +26,7 @@ from day08.migrate import (
     upgrade,
 )
 from shared.db import create_engine, upgrade_to_head
-from shared.testing import BACKENDS
+from shared.testing import BACKENDS, count_queries
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -150,6 +153,24 @@ def test_downgrade_joins_the_names_back_into_full_name(engine: Engine) -> None:
     assert names_by_email(engine, "full_name") == expected
 
 
+def test_keyset_batches_visit_every_row_once_in_id_order(engine: Engine) -> None:
+    upgrade(engine, "0001_create_users")
+    insert_full_names(engine, [f"Person Number{i}" for i in range(1234)])
+    split = ScriptDirectory.from_config(alembic_config()).get_revision("0003_split_full_name")
+
+    with engine.connect() as connection:
+        batches = split.module.rows_in_batches(connection, split.module.users.c.full_name)
+        # At most 10 batches: a keyset that does not move past the last id would loop forever.
+        sizes, ids = [], []
+        for rows in itertools.islice(batches, 10):
+            sizes.append(len(rows))
+            ids.extend(row.id for row in rows)
+
+    assert sizes == [500, 500, 234], f"batch sizes {sizes[:10]}"
+    assert ids == sorted(set(ids)), "every id once, ascending"
+    assert len(ids) == 1234
+
+
 def test_data_migration_covers_more_rows_than_one_batch(engine: Engine) -> None:
     upgrade(engine, "0001_create_users")
     insert_full_names(engine, [f"Person Number{i}" for i in range(1234)])
@@ -178,6 +199,33 @@ def test_downgrade_refuses_names_too_long_to_join_and_changes_nothing(engine: En
     assert columns(engine) == COLUMNS_AT[head()]
 
 
+# --- what each backend does with ALTER TABLE ----------------------------------------------------
+
+
+def test_batch_mode_copies_the_table_on_sqlite_only(engine: Engine) -> None:
+    upgrade(engine, "0002_add_name_parts")
+
+    with count_queries(engine) as queries:
+        upgrade(engine, "0003_split_full_name")
+
+    copied = any("_alembic_tmp_users" in statement for statement in queries.statements)
+    # SQLite cannot make a column NOT NULL in place; MySQL and PostgreSQL get a plain ALTER.
+    assert copied == (engine.dialect.name == "sqlite"), queries.statements
+
+
+def test_only_mysql_keeps_an_alter_table_that_was_rolled_back(engine: Engine) -> None:
+    upgrade(engine, "head")
+
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        connection.exec_driver_sql("ALTER TABLE users ADD COLUMN nickname VARCHAR(20)")
+        transaction.rollback()
+
+    # MySQL commits each ALTER TABLE on its own: why 0003's downgrade checks before it alters.
+    kept = "nickname" in columns(engine)
+    assert kept == (engine.dialect.name == "mysql"), f"{engine.dialect.name}: kept={kept}"
+
+
 # --- drift: the migrations and models.py agree -------------------------------------------------
 
 
@@ -203,6 +251,17 @@ def test_autogenerate_at_0002_sees_the_schema_half_of_0003_only(engine: Engine) 
         ("modify_nullable", "last_name"),
         ("remove_column", "full_name"),
     }
+
+
+def test_autogenerate_sees_a_renamed_column_as_one_dropped_and_one_added(engine: Engine) -> None:
+    upgrade(engine, "head")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE users RENAME COLUMN last_name TO surname")
+
+    changes = {(diff[0], diff[3].name) for diff in pending_changes(engine)}
+
+    # Run as generated, this would throw every surname away.
+    assert changes == {("add_column", "last_name"), ("remove_column", "surname")}
 
 
 # --- helpers and the command line --------------------------------------------------------------

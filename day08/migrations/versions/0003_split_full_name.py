@@ -49,9 +49,8 @@ def join_name(first_name: str, last_name: str) -> str:
     return f"{first_name} {last_name}" if last_name else first_name
 
 
-def rows_in_batches(*columns: sa.ColumnElement) -> Iterator[Sequence[sa.Row]]:
+def rows_in_batches(bind: sa.Connection, *columns: sa.ColumnElement) -> Iterator[Sequence[sa.Row]]:
     """Every user's id and ``columns``, BATCH_SIZE rows at a time, by ascending id."""
-    bind = op.get_bind()
     last_id: int | None = None
     while True:
         query = sa.select(users.c.id, *columns).order_by(users.c.id).limit(BATCH_SIZE)
@@ -71,7 +70,7 @@ def upgrade() -> None:
         .where(users.c.id == sa.bindparam("user_id"))
         .values(first_name=sa.bindparam("first"), last_name=sa.bindparam("last"))
     )
-    for rows in rows_in_batches(users.c.full_name):
+    for rows in rows_in_batches(bind, users.c.full_name):
         parts = [(row.id, *split_full_name(row.full_name)) for row in rows]
         bind.execute(
             fill_parts,
@@ -85,10 +84,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    bind = op.get_bind()
     # Check before changing anything: MySQL commits each ALTER, so a failure half-way would stick.
     too_long = [
         row.id
-        for rows in rows_in_batches(users.c.first_name, users.c.last_name)
+        for rows in rows_in_batches(bind, users.c.first_name, users.c.last_name)
         for row in rows
         if len(join_name(row.first_name, row.last_name)) > NAME_LENGTH
     ]
@@ -101,13 +101,12 @@ def downgrade() -> None:
     with op.batch_alter_table("users") as batch:
         batch.add_column(sa.Column("full_name", sa.String(NAME_LENGTH), nullable=True))
 
-    bind = op.get_bind()
     fill_full_name = (
         users.update()
         .where(users.c.id == sa.bindparam("user_id"))
         .values(full_name=sa.bindparam("full"))
     )
-    for rows in rows_in_batches(users.c.first_name, users.c.last_name):
+    for rows in rows_in_batches(bind, users.c.first_name, users.c.last_name):
         bind.execute(
             fill_full_name,
             [{"user_id": row.id, "full": join_name(row.first_name, row.last_name)} for row in rows],
