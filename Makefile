@@ -11,7 +11,8 @@ PORT ?= 8000
 DAYS := $(shell seq -f 'day%02g' 1 45)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run blog bench-blog test lint format log clean $(DAYS) $(addprefix test-,$(DAYS))
+.PHONY: help venv run blog bench-blog test lint format log mutation clean $(DAYS) \
+	$(addprefix test-,$(DAYS)) $(addprefix mutate-,$(DAYS))
 
 help: ## list every target with one line
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_%-]+:.*## / {printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -49,11 +50,17 @@ format: $(STAMP) ## apply ruff's fixes and formatting
 log: $(STAMP) ## regenerate the progress table in README.md and docs/heatmap.svg
 	@$(BIN)/python -m portfolio.log
 
+mutation: $(STAMP) ## mutation-test every day with mutmut (slow) and rebuild docs/mutation.md
+	@$(BIN)/python -m portfolio.mutation --all
+
 day%: ## run day NN's demo, e.g. make day01 (python -m day01)
 	@echo "no such day: $@ (days 01–45)" >&2; exit 2
 
 test-day%: ## run day NN's tests, e.g. make test-day01
 	@echo "no such day: $(patsubst test-%,%,$@) (days 01–45)" >&2; exit 2
+
+mutate-day%: ## mutation-test day NN's exercise, e.g. make mutate-day05 (updates docs/mutation.md)
+	@echo "no such day: $(patsubst mutate-%,%,$@) (days 01–45)" >&2; exit 2
 
 $(DAYS): day%: $(STAMP)
 	@test -f $@/__main__.py || { echo "$@ is planned but not written yet (see the log in README.md)" >&2; exit 2; }
@@ -63,6 +70,10 @@ $(addprefix test-,$(DAYS)): test-day%: $(STAMP)
 	@test -d $(patsubst test-%,%,$@) || { echo "$(patsubst test-%,%,$@) is planned but not written yet (see the log in README.md)" >&2; exit 2; }
 	@$(BIN)/python -m pytest $(patsubst test-%,%,$@)
 
+$(addprefix mutate-,$(DAYS)): mutate-day%: $(STAMP)
+	@test -d $(patsubst mutate-%,%,$@) || { echo "$(patsubst mutate-%,%,$@) is planned but not written yet (see the log in README.md)" >&2; exit 2; }
+	@$(BIN)/python -m portfolio.mutation $(patsubst mutate-%,%,$@)
+
 clean: ## remove .venv, caches and local databases
-	rm -rf $(VENV) .pytest_cache .ruff_cache instance
+	rm -rf $(VENV) .pytest_cache .ruff_cache instance .mutation mutants
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
