@@ -4,7 +4,8 @@ The pieces, in the order ``python -m day10`` uses them:
 
 - :func:`find_collection` and :func:`check_collection`: where the collection is, and that it is one;
 - :func:`newman_command`: the pinned Postman command-line runner, through ``npx``;
-- :func:`serve_blog`: the Blog API under gunicorn on a free port of 127.0.0.1, migrated first;
+- :func:`serve_blog`: the Blog API under gunicorn (:func:`shared.serve.served`) on a free port
+  of 127.0.0.1, its database migrated once before the workers fork;
 - :func:`run_collection`: newman with fresh credentials, its JSON report read into a
   :class:`Summary`.
 
@@ -16,22 +17,18 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import secrets
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from shared.testing import free_port, wait_for_port
+from shared.serve import ServerDidNotStart, served
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 COLLECTION_ENV = "REALWORLD_COLLECTION"
@@ -49,8 +46,6 @@ BLOG_APP = "projects.blog_api:create_app()"
 WORKERS = 2
 #: Per request, in milliseconds: a stuck request fails the run instead of hanging it.
 REQUEST_TIMEOUT_MS = 30_000
-#: gunicorn stops idle sync workers at once; this bounds a request still in flight.
-STOP_TIMEOUT = 10.0
 
 
 class ContractError(Exception):
@@ -306,85 +301,41 @@ def blog_environment(database_url: str) -> dict[str, str]:
         "BLOG_DATABASE_URL": database_url,
         # A fresh key per run: tokens from this run are worthless anywhere else.
         "BLOG_SECRET_KEY": secrets.token_urlsafe(48),
-        # Migrated once before the workers start, so two workers never race to migrate.
-        "BLOG_AUTO_MIGRATE": "false",
+        # Migrated by the one app gunicorn's master builds before it forks the workers, so
+        # two workers never race to migrate an empty database.
+        "BLOG_AUTO_MIGRATE": "true",
     }
 
 
-def migrate_blog(env: Mapping[str, str]) -> None:
-    """Upgrade the database in ``env`` to the latest migration, as a release step would."""
-    finished = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "projects.blog_api", "migrate"],
-        cwd=REPO_ROOT,
-        env=dict(env),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if finished.returncode != 0:
-        lines = [line.strip() for line in finished.stderr.splitlines() if line.strip()]
-        # The last line of a traceback is the exception; its class name adds nothing for a reader.
-        reason = re.sub(r"^[\w.]+: ", "", lines[-1]) if lines else f"status {finished.returncode}"
-        raise ContractError(f"cannot migrate the Blog API's database: {reason}")
-
-
-def start_gunicorn(env: Mapping[str, str], port: int) -> subprocess.Popen[bytes]:
-    """gunicorn serving the Blog API on ``127.0.0.1:port`` (it may still be booting)."""
-    command = [
-        sys.executable, "-m", "gunicorn", BLOG_APP,
-        "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
-        "--no-control-socket", "--log-level", "warning",
-    ]  # fmt: skip
-    return subprocess.Popen(command, cwd=REPO_ROOT, env=dict(env))
-
-
-def wait_until_serving(process: subprocess.Popen[bytes], port: int, timeout: float) -> None:
-    """Return once ``GET /api/tags`` answers 200; raise ContractError if gunicorn gives up."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if process.poll() is not None:
-            raise ContractError(
-                f"gunicorn exited with status {process.returncode} before serving the Blog API "
-                "(its log is above)"
-            )
-        try:
-            wait_for_port(port, timeout=0.5)
-            # The master listens before its workers have imported the app: ask a worker too.
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/tags", timeout=5) as reply:
-                if reply.status == 200:
-                    return
-        except (TimeoutError, urllib.error.URLError, ConnectionError):
-            pass
-        if time.monotonic() > deadline:
-            raise ContractError(f"the Blog API did not answer on port {port} within {timeout:.0f}s")
-        time.sleep(0.1)
-
-
-def stop_process(process: subprocess.Popen[bytes], timeout: float = STOP_TIMEOUT) -> None:
-    """SIGTERM (gunicorn's graceful stop), then SIGKILL if it is still there after ``timeout``."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+def _one_line(error: ServerDidNotStart) -> str:
+    """The reason a server did not start, with the last line it printed, on one line."""
+    reason, _, output = str(error).partition("; its last output:\n")
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    return f"{reason} (its last output: {lines[-1]})" if lines else reason
 
 
 @contextmanager
 def serve_blog(database_url: str, timeout: float = 30.0) -> Iterator[str]:
     """Serve the Blog API on ``database_url`` with gunicorn; yield its base URL (``…/api``).
 
-    The database is migrated first, then two workers start on a free port of 127.0.0.1 with a
-    random secret. The server is stopped when the block ends, however it ends.
+    :func:`shared.serve.served` builds the app once (which migrates the database), forks two
+    workers on a free port of 127.0.0.1 with a random secret and waits until ``GET /api/tags``
+    answers. The server is stopped when the block ends, however it ends. Raises
+    :class:`ContractError` in one line when the server does not start.
     """
     env = blog_environment(database_url)
-    migrate_blog(env)
-    port = free_port()
-    process = start_gunicorn(env, port)
-    try:
-        wait_until_serving(process, port, timeout)
-        yield f"http://127.0.0.1:{port}/api"
-    finally:
-        stop_process(process)
+    with ExitStack() as stack:
+        try:
+            server = stack.enter_context(
+                served(
+                    BLOG_APP,
+                    env=env,
+                    workers=WORKERS,
+                    ready_path="/api/tags",
+                    timeout=timeout,
+                    access_log=False,
+                )
+            )
+        except ServerDidNotStart as error:
+            raise ContractError(f"the Blog API did not start: {_one_line(error)}") from None
+        yield f"{server.url}/api"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,6 +34,7 @@ from day10.contract import (
     serve_blog,
 )
 from projects.blog_api.schemas import NewUser
+from shared.serve import Served
 
 # --- newman's JSON report ------------------------------------------------------------------
 
@@ -310,15 +313,17 @@ def test_newman_command_without_npx_says_how_to_install_node(
 
 @pytest.fixture
 def started(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
-    """The gunicorn processes serve_blog starts during the test."""
+    """The server processes serve_blog starts (through shared.serve.served) during the test."""
     processes: list[subprocess.Popen[bytes]] = []
-    start = contract.start_gunicorn
+    real_served = contract.served
 
-    def recording(env: Mapping[str, str], port: int) -> subprocess.Popen[bytes]:
-        processes.append(start(env, port))
-        return processes[-1]
+    @contextmanager
+    def recording(*args: Any, **kwargs: Any) -> Iterator[Served]:
+        with real_served(*args, **kwargs) as server:
+            processes.append(server.process)
+            yield server
 
-    monkeypatch.setattr(contract, "start_gunicorn", recording)
+    monkeypatch.setattr(contract, "served", recording)
     return processes
 
 
@@ -369,8 +374,30 @@ def test_serve_blog_reports_an_app_that_cannot_start_in_one_line(
         with serve_blog(f"sqlite:///{tmp_path / 'blog.db'}"):
             pytest.fail("the Blog API started with a log level it does not know")
 
-    assert str(caught.value) == (
-        "cannot migrate the Blog API's database: BLOG_LOG_LEVEL must be one of "
-        "DEBUG, INFO, WARNING, ERROR, CRITICAL, got 'LOUD'"
+    message = str(caught.value)
+    assert "\n" not in message, message
+    assert re.fullmatch(
+        r"the Blog API did not start: the server exited with status 2 before answering "
+        r"http://127\.0\.0\.1:\d+/api/tags \(its last output: BLOG_LOG_LEVEL must be one of "
+        r"DEBUG, INFO, WARNING, ERROR, CRITICAL, got 'LOUD'\)",
+        message,
+    ), message
+    assert started == [], "a server that never answered was handed to the block"
+
+
+def test_serve_blog_reports_a_server_that_does_not_start_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, started: list[subprocess.Popen[bytes]]
+) -> None:
+    # The server cannot import the app it is asked to serve.
+    monkeypatch.setattr(contract, "BLOG_APP", "projects.blog_api:no_such_factory()")
+
+    with pytest.raises(ContractError) as caught:  # noqa: SIM117
+        with serve_blog(f"sqlite:///{tmp_path / 'blog.db'}"):
+            pytest.fail("a server started with an app that does not exist")
+
+    message = str(caught.value)
+    assert "\n" not in message, message
+    assert message.startswith("the Blog API did not start: the server exited with status 2"), (
+        message
     )
-    assert started == [], "gunicorn was started although migrating failed"
+    assert "no_such_factory" in message, message
