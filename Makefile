@@ -11,7 +11,7 @@ PORT ?= 8000
 DAYS := $(shell seq -f 'day%02g' 1 45)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run blog bench-blog test lint format log mutation clean $(DAYS) \
+.PHONY: help venv run blog bench-blog test lint format log lessons mutation clean $(DAYS) \
 	$(addprefix test-,$(DAYS)) $(addprefix mutate-,$(DAYS))
 
 help: ## list every target with one line
@@ -49,6 +49,9 @@ format: $(STAMP) ## apply ruff's fixes and formatting
 
 log: $(STAMP) ## regenerate the progress table in README.md and docs/heatmap.svg
 	@$(BIN)/python -m portfolio.log
+
+lessons: $(STAMP) ## write the demo output and test counts into the day READMEs, from real runs
+	@$(BIN)/python -m portfolio.lessons
 
 mutation: $(STAMP) ## mutation-test every day with mutmut (slow) and rebuild docs/mutation.md
 	@$(BIN)/python -m portfolio.mutation --all
