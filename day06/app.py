@@ -1,6 +1,7 @@
 """Day 05's bookshelf API rebuilt on SQLAlchemy: same routes, same validation, a real database.
 
-Only storage changed: the schemas and input parsing are day 05's, imported as they are. Each
+Only storage changed: the schemas and input parsing are day 05's, copied into this day so the
+lesson stands on its own (``schemas.py``, ``inputs.py``, ``isbn.py``). Each
 request gets its own session (``shared.db.Database``); a view that writes commits once, after
 the repository has flushed, and a request that fails is rolled back when its session is removed.
 """
@@ -15,10 +16,10 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, url_for
 from marshmallow import fields
 from sqlalchemy.orm import Session, scoped_session
 
-from day05.inputs import load_body, load_query
-from day05.schemas import BookListQuery, BookSchema
+from day06.inputs import load_body, load_query
 from day06.models import Base
 from day06.repository import BookNotFound, BookRepository, DuplicateIsbn
+from day06.schemas import BookListQuery, BookSchema
 from shared.db import Database
 from shared.errors import Conflict, NotFound, problem_details, register_error_handlers
 

@@ -1,7 +1,7 @@
 """The bookshelf API on a real database: every test runs on SQLite, MySQL and PostgreSQL.
 
 Requests commit for real here (that is what is under test), so each test empties the table
-afterwards instead of rolling back. Validation is day 05's and is tested there; these tests are
+afterwards instead of rolling back. Validation is tested in test_validation.py; these tests are
 about what the database adds: ids, persistence, the unique ISBN, timestamps, transactions.
 """
 
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from day05.isbn import check_digit
 from day06.app import create_app
+from day06.isbn import check_digit
 from day06.models import Book
 from shared.db import Database
 from shared.errors import PROBLEM_JSON

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
-from day05.isbn import check_digit
+from day06.isbn import check_digit
 from day06.models import Base, Book
 from day06.repository import MAX_ID, BookNotFound, BookRepository, DuplicateIsbn
 from shared.testing import count_queries
