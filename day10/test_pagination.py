@@ -115,6 +115,18 @@ def test_offset_pages_repeat_a_row_when_one_is_written_between_them(
     assert (titles(first), titles(second)) == (["post 4", "post 3"], ["post 3", "post 2"])
 
 
+def test_offset_pages_hide_a_row_when_one_is_deleted_between_them(
+    db_session: Session, make_posts: Callable[..., list[Post]]
+) -> None:
+    newest, *_ = reversed(make_posts(5))
+    first = offset_page(db_session, ALL, KEY, limit=2)
+    db_session.delete(newest)  # post 5, on the first page: everything shifts up by one
+    db_session.flush()
+    second = offset_page(db_session, ALL, KEY, limit=2, offset=2)
+
+    assert (titles(first), titles(second)) == (["post 5", "post 4"], ["post 2", "post 1"])
+
+
 def test_keyset_pages_neither_repeat_nor_skip_when_a_row_is_written_between_them(
     db_session: Session, make_posts: Callable[..., list[Post]]
 ) -> None:

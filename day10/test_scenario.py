@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from flask import Flask, Request, Response, request
 from werkzeug.serving import make_server
 
@@ -192,3 +193,21 @@ def test_a_step_line_shows_the_path_template_never_the_runs_values() -> None:
         "POST", "/api/profiles/{author_name}/follow", "200", "profile",
         "the", "reader", "follows", "the", "author",
     ]  # fmt: skip
+
+
+def test_the_scenario_ignores_a_proxy_in_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # requests sends even 127.0.0.1 through $HTTP_PROXY unless told not to trust the
+    # environment (or $NO_PROXY names the host); a proxy that is not there fails the request.
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+
+    with blog_api(tmp_path / "blog.db") as api_url:
+        with pytest.raises(requests.exceptions.ProxyError):
+            requests.get(f"{api_url}/tags", timeout=5)
+        results = list(run_scenario(api_url))
+
+    assert all(result.passed for result in results), results[-1]
+    assert len(results) == len(TITLES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import jsonschema_rs
 import pytest
 
 from day10.shapes import SHAPES, violations
@@ -121,3 +122,28 @@ def test_several_problems_are_all_listed_in_order() -> None:
 def test_an_unknown_shape_is_a_key_error() -> None:
     with pytest.raises(KeyError):
         violations("widget", {})
+
+
+# --- what jsonschema-rs does, on the locked version -----------------------------------------
+
+DATE_TIME = {"type": "string", "format": "date-time"}
+
+
+def test_format_is_only_a_note_under_the_default_draft_unless_asked() -> None:
+    # Draft 2020-12, the default, treats "format" as an annotation: checking it is opt-in.
+    assert jsonschema_rs.validator_for(DATE_TIME).is_valid("yesterday")
+    assert not jsonschema_rs.validator_for(DATE_TIME, validate_formats=True).is_valid("yesterday")
+
+
+def test_format_is_checked_by_default_under_draft_7() -> None:
+    draft_7 = {"$schema": "http://json-schema.org/draft-07/schema#", **DATE_TIME}
+
+    assert not jsonschema_rs.validator_for(draft_7).is_valid("yesterday")
+
+
+def test_the_shapes_check_timestamps() -> None:
+    body = changed("comment", "comment.createdAt", "2026-13-45T99:00:00Z")
+
+    assert violations("comment", body) == [
+        'comment.createdAt: "2026-13-45T99:00:00Z" is not a "date-time"'
+    ]
