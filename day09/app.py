@@ -15,6 +15,7 @@ from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
 from flask import Blueprint, Flask, current_app, g, request, url_for
+from pydantic_settings import SettingsConfigDict
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -43,9 +44,10 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-@dataclass(frozen=True)
 class AuthSettings(BaseSettings):
     """Settings read from ``DAY09_*`` (then the plain names), with development defaults."""
+
+    model_config = SettingsConfigDict(env_prefix=PREFIX)
 
     # Long enough for HS256; production refuses it because it is the default.
     secret_key: str = secret("day09-development-signing-key-change-me-in-production")
@@ -70,7 +72,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     Raises :class:`~shared.config.ConfigError` naming the variable when a setting is unusable.
     """
-    settings = load_settings(AuthSettings, prefix=PREFIX, overrides=overrides)
+    settings = load_settings(AuthSettings, overrides)
     check_settings(settings)
     app = Flask(__name__)
     # Credentials are a few hundred bytes: refuse megabyte "passwords" before hashing them.

@@ -1,36 +1,46 @@
 """Typed settings read once from the environment (and `.env`), with safe development defaults.
 
-Each app declares a frozen dataclass of its settings and loads it with a prefix::
+Each app declares a pydantic-settings class with its own prefix and loads it once::
 
-    @dataclass(frozen=True)
     class BlogSettings(BaseSettings):
-        token_ttl: int = 3600
+        model_config = SettingsConfigDict(env_prefix="BLOG_")
 
-    settings = load_settings(BlogSettings, prefix="BLOG_")
+        token_ttl: int = Field(3600, ge=1)
 
-A field named ``token_ttl`` is read from ``BLOG_TOKEN_TTL``, then ``TOKEN_TTL``, then its default.
-With ``APP_ENV=production`` the loader refuses a default secret or an SQLite URL nobody asked for.
+    settings = load_settings(BlogSettings, {"TOKEN_TTL": 60})
+
+A field named ``token_ttl`` is read from ``BLOG_TOKEN_TTL``, then ``TOKEN_TTL``, then its default;
+the environment wins over `.env`, and overrides (plain upper-case names) win over both. Every
+refusal is a :class:`ConfigError` whose one-line message names the variable. With
+``APP_ENV=production`` a default secret or an SQLite URL nobody asked for is refused.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import os
-import types
-import typing
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, Literal, Self, TypeVar
 
+import pydantic_settings
 from dotenv import load_dotenv
+from pydantic import BeforeValidator, Field, ValidationError, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_core import ErrorDetails
+from pydantic_settings import (
+    DotEnvSettingsSource,
+    EnvSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 #: The development secret. Anything signed with it is forgeable, so production refuses it.
 DEV_SECRET = "development-only-secret-never-use-in-production"
 
 GENERATE_SECRET = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-_dotenv_loaded = False
+ENV_FILE = Path(".env")
+_env_file: Path | None = ENV_FILE
+_env_file_loaded = False
 
 
 class ConfigError(Exception):
@@ -38,132 +48,192 @@ class ConfigError(Exception):
 
 
 def load_env_file(path: str | Path | None = None) -> None:
-    """Load `.env` into the environment once; variables already set always win."""
-    global _dotenv_loaded
-    if _dotenv_loaded and path is None:
-        return
-    load_dotenv(path or Path.cwd() / ".env", override=False)
-    _dotenv_loaded = True
+    """Load `.env` into ``os.environ`` once, for code that reads the environment itself;
+    variables already set always win. (Settings classes read `.env` on their own.)"""
+    global _env_file_loaded
+    if path is None:
+        if _env_file is None or _env_file_loaded:
+            return
+        _env_file_loaded = True
+    load_dotenv(path or _env_file, override=False)
 
 
 def ignore_env_file() -> None:
-    """Never load `.env` in this process (the test suite is hermetic: a developer's `.env`
+    """Never read `.env` in this process (the test suite is hermetic: a developer's `.env`
     must not change what tests see)."""
-    global _dotenv_loaded
-    _dotenv_loaded = True
+    global _env_file
+    _env_file = None
 
 
 def secret(default: str = DEV_SECRET) -> Any:
     """A settings field holding a secret: production refuses to start on its default."""
-    return dataclasses.field(default=default, metadata={"secret": True})
+    return Field(default, json_schema_extra={"secret": True})
 
 
-@dataclasses.dataclass(frozen=True)
-class BaseSettings:
-    """Settings every app has. Subclass it and add fields with defaults."""
+def own_name_only(default: Any) -> Any:
+    """A field read from its prefixed variable only (``BLOG_DEBUG``, never plain ``DEBUG``)."""
+    return Field(default, json_schema_extra={"own_name_only": True})
+
+
+def _marked(field: FieldInfo, mark: str) -> bool:
+    extra = field.json_schema_extra
+    return isinstance(extra, dict) and bool(extra.get(mark))
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _split_commas(value: Any) -> Any:
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+def _upper(value: Any) -> Any:
+    return value.upper() if isinstance(value, str) else value
+
+
+#: Optional text where a blank value means unset (``REDIS_URL=``).
+OptionalText = Annotated[str | None, BeforeValidator(_blank_is_none)]
+#: A tuple written ``a, b, c`` in the environment (not JSON, pydantic-settings' default).
+CommaSeparated = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_split_commas)]
+#: A logging level in any case (``info`` reads as ``INFO``).
+LogLevel = Annotated[
+    Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], BeforeValidator(_upper)
+]
+
+
+class _FallbackEnv(EnvSettingsSource):
+    """The plain names (``TOKEN_TTL`` for ``BLOG_TOKEN_TTL``), except for own-name-only fields."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        if _marked(field, "own_name_only"):
+            return None, field_name, False
+        return super().get_field_value(field, field_name)
+
+
+class _FallbackDotEnv(_FallbackEnv, DotEnvSettingsSource):
+    """The plain names, read from `.env`."""
+
+
+class BaseSettings(pydantic_settings.BaseSettings):
+    """Settings every app has. Subclass it, set ``env_prefix`` and add fields with defaults."""
+
+    model_config = SettingsConfigDict(
+        frozen=True,
+        extra="forbid",
+        env_ignore_empty=True,
+        # `.env` holds other apps' variables too; only this class's fields are read from it.
+        dotenv_filtering="only_existing",
+    )
 
     app_env: str = "development"
     secret_key: str = secret()
     database_url: str = "sqlite:///instance/app.db"
-    redis_url: str | None = None
-    log_level: str = "INFO"
+    redis_url: OptionalText = None
+    log_level: LogLevel = "INFO"
 
     @property
     def is_production(self) -> bool:
         return self.app_env == "production"
 
+    @classmethod
+    def env_name(cls, field_name: str) -> str:
+        """The variable that sets ``field_name``, prefix included (``BLOG_TOKEN_TTL``)."""
+        return f"{cls.model_config.get('env_prefix', '')}{field_name.upper()}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[pydantic_settings.BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Overrides, then the environment, then `.env`; each with the prefix first."""
+        assert isinstance(dotenv_settings, DotEnvSettingsSource)
+        if not dotenv_settings.env_prefix:
+            return init_settings, env_settings, dotenv_settings
+        fallback_env = _FallbackEnv(settings_cls, env_prefix="")
+        fallback_dotenv = _FallbackDotEnv(
+            settings_cls, env_file=dotenv_settings.env_file, env_prefix=""
+        )
+        return init_settings, env_settings, fallback_env, dotenv_settings, fallback_dotenv
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strip(cls, value: Any) -> Any:
+        return value.strip() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Self:
+        if not self.is_production:
+            return self
+        for name, field in type(self).model_fields.items():
+            if _marked(field, "secret") and getattr(self, name) == field.default:
+                raise ValueError(
+                    f"{self.env_name(name)} is still the development default; with "
+                    f"APP_ENV=production set it to a long random value, e.g. {GENERATE_SECRET}"
+                )
+        if "database_url" not in self.model_fields_set and self.database_url.startswith("sqlite"):
+            var = self.env_name("database_url")
+            raise ValueError(
+                f"{var} is unset, and APP_ENV=production will not fall back to SQLite; "
+                f"set {var} to your database (e.g. mysql+pymysql://user:pass@host/db)"
+            )
+        return self
+
 
 S = TypeVar("S", bound=BaseSettings)
 
 
-def env_names(prefix: str, field_name: str) -> tuple[str, ...]:
-    """The variables a field is read from, most specific first."""
-    plain = field_name.upper()
-    return (f"{prefix}{plain}", plain) if prefix else (plain,)
+def load_settings(cls: type[S], overrides: Mapping[str, Any] | None = None) -> S:
+    """Build ``cls`` from overrides, then the environment, then `.env`, then defaults.
 
-
-def load_settings(
-    cls: type[S],
-    prefix: str = "",
-    overrides: Mapping[str, Any] | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> S:
-    """Build ``cls`` from overrides, then the environment, then defaults; validate once.
-
-    ``overrides`` uses plain upper-case names (``{"DATABASE_URL": "sqlite://"}``) and takes
-    values of the right type or strings. Raises :class:`ConfigError` naming the variable.
+    ``overrides`` use plain upper-case names (``{"DATABASE_URL": "sqlite://"}``) and take values
+    of the right type or strings; a name that is no setting is refused, never dropped. Raises
+    :class:`ConfigError` naming the variable.
     """
-    if environ is None:
-        load_env_file()
-        environ = os.environ
-    overrides = {key.upper(): value for key, value in (overrides or {}).items()}
-    hints = typing.get_type_hints(cls)
-    values: dict[str, Any] = {}
-    explicit: set[str] = set()
-    for field in dataclasses.fields(cls):
-        names = env_names(prefix, field.name)
-        if field.name.upper() in overrides:
-            raw, source = overrides[field.name.upper()], names[0]
-        else:
-            found = next((name for name in names if name in environ), None)
-            if found is None:
-                continue
-            raw, source = environ[found], found
-        values[field.name] = _coerce(raw, hints[field.name], source)
-        explicit.add(field.name)
-    settings = cls(**values)
-    _check_production(settings, prefix, explicit)
-    return settings
-
-
-def _coerce(raw: Any, annotation: Any, name: str) -> Any:
-    """Turn an environment string into the field's type, or say which variable is wrong."""
-    optional = False
-    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
-        args = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
-        optional = len(args) < len(typing.get_args(annotation))
-        annotation = args[0]
-    if raw is None or (optional and isinstance(raw, str) and raw.strip() == ""):
-        if optional:
-            return None
-        raise ConfigError(f"{name} must be set")
-    if not isinstance(raw, str):
-        if annotation is float and isinstance(raw, int):
-            return float(raw)
-        if isinstance(raw, annotation):
-            return raw
-        raise ConfigError(f"{name} must be {annotation.__name__}, got {raw!r}")
-    text = raw.strip()
-    if annotation is bool:
-        if text.lower() in _TRUE:
-            return True
-        if text.lower() in _FALSE:
-            return False
-        raise ConfigError(f"{name} must be true or false (1/0, yes/no), got {raw!r}")
-    if annotation in (int, float):
-        try:
-            return annotation(text)
-        except ValueError:
-            kind = "a whole number" if annotation is int else "a number"
-            raise ConfigError(f"{name} must be {kind}, got {raw!r}") from None
-    if annotation is tuple or typing.get_origin(annotation) is tuple:
-        return tuple(part.strip() for part in text.split(",") if part.strip())
-    return text
-
-
-def _check_production(settings: BaseSettings, prefix: str, explicit: set[str]) -> None:
-    if not settings.is_production:
-        return
-    for field in dataclasses.fields(settings):
-        if field.metadata.get("secret") and getattr(settings, field.name) == field.default:
-            var = env_names(prefix, field.name)[0]
-            raise ConfigError(
-                f"{var} is still the development default; with APP_ENV=production set it to a "
-                f"long random value, e.g. {GENERATE_SECRET}"
-            )
-    if "database_url" not in explicit and settings.database_url.startswith("sqlite"):
-        var = env_names(prefix, "database_url")[0]
+    fields = {name.upper(): name for name in cls.model_fields}
+    given = {key.upper(): value for key, value in (overrides or {}).items()}
+    unknown = sorted(set(given) - set(fields))
+    if unknown:
         raise ConfigError(
-            f"{var} is unset, and APP_ENV=production will not fall back to SQLite; "
-            f"set {var} to your database (e.g. mysql+pymysql://user:pass@host/db)"
+            f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(fields))}"
         )
+    try:
+        return cls(_env_file=_env_file, **{fields[key]: value for key, value in given.items()})
+    except ValidationError as error:
+        raise ConfigError("; ".join(describe(cls, each) for each in error.errors())) from None
+
+
+_REASONS = {
+    "int_parsing": "must be a whole number, got {input!r}",
+    "int_from_float": "must be a whole number, got {input!r}",
+    "int_type": "must be a whole number, got {input!r}",
+    "float_parsing": "must be a number, got {input!r}",
+    "float_type": "must be a number, got {input!r}",
+    "bool_parsing": "must be true or false (1/0, yes/no), got {input!r}",
+    "bool_type": "must be true or false (1/0, yes/no), got {input!r}",
+    "greater_than_equal": "must be at least {ge}, got {input!r}",
+    "less_than_equal": "must be at most {le}, got {input!r}",
+    "literal_error": "must be one of {expected}, got {input!r}",
+    "string_type": "must be text, got {input!r}",
+}
+
+
+def describe(cls: type[BaseSettings], error: ErrorDetails) -> str:
+    """One pydantic error as a line naming the variable (``BLOG_TOKEN_TTL must be ...``)."""
+    context = error.get("ctx", {})
+    if not error["loc"]:  # a check across fields, which names its variables itself
+        return str(context.get("error", error["msg"]))
+    var = cls.env_name(str(error["loc"][0]))
+    if error["type"] == "value_error":
+        return f"{var} {context['error']}"
+    if error["input"] is None:
+        return f"{var} must be set"
+    if error["type"] in _REASONS:
+        return f"{var} {_REASONS[error['type']].format(input=error['input'], **context)}"
+    return f"{var} is not valid ({error['msg']}), got {error['input']!r}"
