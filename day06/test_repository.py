@@ -7,10 +7,12 @@ tests are independent and leave each database empty.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session
@@ -193,6 +195,53 @@ def test_find_runs_two_statements_however_many_rows_match(
     assert queries.count == 2, queries.statements
 
 
+def explain_find(engine: Engine, author: str) -> list[str]:
+    """SQLite's plan for each statement ``find(author=...)`` runs, one line per plan step."""
+    executed: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        executed.append((statement, parameters))
+
+    with Session(engine) as session:
+        add(BookRepository(session), 1)
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            BookRepository(session).find(author=author)
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        connection = session.connection()
+        return [
+            " ".join(
+                row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", args)
+            )
+            for sql, args in executed
+        ]
+
+
+def test_the_author_filter_is_served_by_the_expression_index_on_sqlite() -> None:
+    engine = sa.create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+
+    plans = explain_find(engine, "ursula k. le guin")
+
+    assert len(plans) == 2, plans
+    for plan in plans:
+        assert "SEARCH day06_books USING INDEX ix_day06_books_author_lower" in plan, plan
+
+
+def test_an_index_on_plain_author_cannot_serve_lower_author_on_sqlite() -> None:
+    engine = sa.create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP INDEX ix_day06_books_author_lower")
+        connection.exec_driver_sql("CREATE INDEX ix_plain_author ON day06_books (author)")
+
+    plans = explain_find(engine, "ursula k. le guin")
+
+    # Every row is read (at best the whole index, for the count); nothing is looked up by author.
+    assert all(plan.startswith("SCAN") and "SEARCH" not in plan for plan in plans), plans
+
+
 # --- update and delete -------------------------------------------------------------------------
 
 
@@ -244,7 +293,8 @@ def test_a_new_book_gets_utc_timestamps_from_now(repo: BookRepository, db_sessio
 def test_an_aware_timestamp_round_trips_to_the_same_instant_in_utc_to_the_microsecond(
     repo: BookRepository, db_session: Session
 ) -> None:
-    # Late evening in Paris is the previous day's 22:45 UTC: the date must move, not just the hour.
+    # 00:45 in Paris in winter (UTC+1) is 23:45 UTC the day before: the date must move, not just
+    # the hour, and in 2024 the day before 1 March is 29 February.
     paris = datetime(2024, 3, 1, 0, 45, 12, 345_678, tzinfo=ZoneInfo("Europe/Paris"))
     book = add(repo, 1)
     book.created_at = paris
