@@ -62,12 +62,16 @@ def show(book: Book) -> str:
     return f"#{book.id} {book.title!r} by {book.author} ({book.year}), ISBN {book.isbn}"
 
 
-def run_demo(database: Database) -> None:
-    """Create, read, update and delete a few books, printing what each step did."""
+def run_demo(database: Database, shown_url: str, show_times: bool = False) -> None:
+    """Create, read, update and delete a few books, printing what each step did.
+
+    Timestamps are the clock's, so they are printed only with ``show_times``; otherwise the
+    output is the same on every run.
+    """
     engine = database.engine
     Base.metadata.create_all(engine)
     print(f"database: {describe_database(engine)}")
-    print(f"url:      {engine.url.render_as_string(hide_password=True)}")
+    print(f"url:      {shown_url}")
     print()
     try:
         with database.transaction() as session:  # one unit of work: commits at the end
@@ -78,7 +82,9 @@ def run_demo(database: Database) -> None:
             ]
             for book in added:
                 print(f"added     {show(book)}")
-            print(f"          created_at {added[0].created_at.isoformat()}  (aware, UTC)")
+            created = added[0].created_at
+            when = created.isoformat() if show_times else "(--times shows it)"
+            print(f"          created_at {when}, tzinfo {created.tzinfo}: aware, UTC")
 
         with database.transaction() as session:
             repo = BookRepository(session)
@@ -97,7 +103,10 @@ def run_demo(database: Database) -> None:
                 print(f"          SQL: {one_line(statement)}")
 
             dune = repo.update(added[1].id, {"year": 1965})
-            print(f"updated   {show(dune)}; updated_at {dune.updated_at.isoformat()}")
+            print(f"updated   {show(dune)}")
+            moved = "later than" if dune.updated_at > dune.created_at else "NOT later than"
+            when = f" ({dune.updated_at.isoformat()})" if show_times else ""
+            print(f"          updated_at{when} {moved} created_at")
 
         with database.transaction() as session:
             repo = BookRepository(session)
@@ -123,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
         help="database URL, e.g. mysql+pymysql://user:pass@127.0.0.1/books "
         "(default: an SQLite file in a temporary folder)",
     )
+    parser.add_argument(
+        "--times", action="store_true", help="print the timestamps, which change every run"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="day06-") as folder:
         url = args.db or f"sqlite:///{Path(folder) / 'bookshelf.db'}"
@@ -133,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{parser.prog}: {error}", file=sys.stderr)
             return 2
         try:
-            run_demo(database)
+            shown = database.engine.url.render_as_string(hide_password=True)
+            run_demo(database, shown.replace(folder, "<tmp>"), show_times=args.times)
         except DuplicateIsbn as error:
             print(
                 f"{parser.prog}: the database already holds a demo book ({error}); "

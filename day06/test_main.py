@@ -73,3 +73,20 @@ def test_an_unknown_argument_is_one_line_and_exit_2(capsys: pytest.CaptureFixtur
 
     assert exit_info.value.code == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_demo_prints_the_same_thing_every_run(capsys: pytest.CaptureFixture[str]) -> None:
+    # The lesson shows this output: no temporary path or clock reading may leak into it.
+    main([])
+    first = capsys.readouterr().out
+    main([])
+
+    assert capsys.readouterr().out == first
+    assert "url:      sqlite:///<tmp>/bookshelf.db" in first
+
+
+def test_demo_prints_the_timestamps_when_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--times"]) == 0
+
+    out = capsys.readouterr().out
+    assert "created_at 20" in out and "+00:00, tzinfo UTC" in out, out
