@@ -165,6 +165,39 @@ def test_find_matches_an_author_whose_name_is_not_ascii(repo: BookRepository) ->
     assert [found.id for found in page.items] == [book.id]
 
 
+def test_plain_equality_ignores_case_on_mysql_only(
+    repo: BookRepository, db_session: Session
+) -> None:
+    # Why find() lowers both sides: MySQL's default collation ignores case, the others do not.
+    book = add(repo, 1, author="Frank Herbert")
+
+    found = db_session.scalars(sa.select(Book.id).where(Book.author == "frank herbert")).all()
+
+    expected = [book.id] if db_session.bind.dialect.name == "mysql" else []
+    assert found == expected, db_session.bind.dialect.name
+
+
+def test_sqlite_lower_folds_ascii_only_unlike_python(db_session: Session) -> None:
+    # Why find() lowers the argument in the database too, not with Python's str.lower().
+    lowered = db_session.scalar(sa.select(sa.func.lower(sa.literal("ÉMILE ZOLA"))))
+
+    expected = "Émile zola" if db_session.bind.dialect.name == "sqlite" else "émile zola"
+    assert lowered == expected, db_session.bind.dialect.name
+    assert "ÉMILE ZOLA".lower() == "émile zola"
+
+
+def test_mysql_datetime_drops_microseconds_unless_declared_with_6(db_session: Session) -> None:
+    if db_session.bind.dialect.name != "mysql":
+        pytest.skip("about MySQL's DATETIME; the other backends are covered by the round trip")
+    moment = "'2024-02-29 23:45:12.345678'"
+
+    plain = db_session.scalar(sa.text(f"SELECT CAST({moment} AS DATETIME)"))
+    precise = db_session.scalar(sa.text(f"SELECT CAST({moment} AS DATETIME(6))"))
+
+    assert (plain.microsecond, precise.microsecond) == (0, 345_678)
+    assert plain.tzinfo is None and precise.tzinfo is None, "DATETIME keeps no zone"
+
+
 def test_find_returns_one_page_in_id_order_with_the_total(repo: BookRepository) -> None:
     ids = [add(repo, n).id for n in range(5)]
 
