@@ -38,14 +38,16 @@ class NameConverter(UnicodeConverter):
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the API.
 
-    ``overrides`` take plain setting names (``{"DATABASE_URL": "sqlite://"}``) and win over the
-    environment; see :class:`~projects.blog_api.config.BlogSettings`. Unless
+    ``overrides`` take plain setting names (``{"DATABASE_URL": "sqlite://"}``, ``{"DEBUG": True}``)
+    and win over the environment; a name that is no setting is refused. See
+    :class:`~projects.blog_api.config.BlogSettings`. Unless
     ``AUTO_MIGRATE`` is off, the database is created and migrated to the latest revision.
     """
     settings = load_blog_settings(overrides)
     app = Flask(__name__, static_folder=None)
     app.config.update(
-        TESTING=bool((overrides or {}).get("TESTING", False)),
+        TESTING=settings.testing,
+        DEBUG=settings.debug,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
     )
     app.logger.setLevel(settings.log_level.upper())

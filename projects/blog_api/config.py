@@ -9,11 +9,9 @@ from limits import parse_many
 from pydantic import AfterValidator, Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from shared.config import BaseSettings, load_settings
+from shared.config import BaseSettings, load_settings, own_name_only
 
 WEEK = 7 * 24 * 3600
-#: Flask's own flags that tests may pass through the same overrides.
-FLASK_KEYS = frozenset({"TESTING", "DEBUG"})
 
 
 def _rate_limit(value: str) -> str:
@@ -52,6 +50,10 @@ class BlogSettings(BaseSettings):
     list_cache_pages: int = Field(256, ge=0)
     #: Reverse proxies in front of the API to believe about X-Forwarded-* (0: none; see wsgi.py).
     trusted_proxy_hops: int = Field(0, ge=0)
+    #: Flask's flags, as ``app.testing`` and ``app.debug``. Only the BLOG_ names are read:
+    #: plain DEBUG and TESTING belong to other tools too (``DEBUG=*`` is npm's).
+    testing: bool = own_name_only(False)
+    debug: bool = own_name_only(False)
 
     @model_validator(mode="after")
     def _argon2_memory_fits_the_lanes(self) -> Self:
@@ -66,13 +68,17 @@ class BlogSettings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _no_debug_in_production(self) -> Self:
+        if self.is_production and self.debug:
+            var = self.env_name("debug")
+            raise ValueError(f"{var} is on, and APP_ENV=production refuses it; unset {var}")
+        return self
+
 
 def load_blog_settings(overrides: Mapping[str, Any] | None = None) -> BlogSettings:
     """Settings from ``overrides`` (plain upper-case names), then the environment, then defaults.
 
     An override that names no setting is a mistake worth failing on, not ignoring.
     """
-    settings_overrides = {
-        key: value for key, value in (overrides or {}).items() if key.upper() not in FLASK_KEYS
-    }
-    return load_settings(BlogSettings, settings_overrides)
+    return load_settings(BlogSettings, overrides)

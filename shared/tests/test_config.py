@@ -206,10 +206,13 @@ def test_production_accepts_an_explicit_sqlite_url_and_a_real_secret(setenv: Set
 
 
 def test_env_file_is_read_and_the_environment_wins_over_it(setenv: SetEnv, env_file: Path) -> None:
-    env_file.write_text("APP_TOKEN_TTL=7\nAPP_RATIO=0.25\nPORTFOLIO_REPO_URL=elsewhere\n")
+    env_file.write_text(
+        "APP_TOKEN_TTL=7\nAPP_RATIO=0.25\nSECRET_KEY=\nPORTFOLIO_REPO_URL=elsewhere\n"
+    )
     setenv(TOKEN_TTL="9")
     settings = load_settings(AppSettings)
     assert (settings.token_ttl, settings.ratio) == (9, 0.25)
+    assert settings.secret_key == DEV_SECRET, "a blank line in .env keeps the default"
 
 
 def test_env_file_plain_names_are_the_fallback_there_too(setenv: SetEnv, env_file: Path) -> None:

@@ -1,4 +1,4 @@
-"""The app factory, settings, OpenAPI docs, CORS, and a real gunicorn serving the app."""
+"""The app factory, OpenAPI docs, CORS, and a real gunicorn serving the app."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from projects.blog_api import create_app
-from projects.blog_api.config import WEEK, load_blog_settings
 from projects.blog_api.tests.support import CHEAP_HASHING, SECRET, assert_error, unique
 from shared.config import ConfigError
 from shared.serve import served
@@ -24,48 +23,6 @@ PREFLIGHT = {
     "Access-Control-Request-Method": "PUT",
     "Access-Control-Request-Headers": "Authorization, Content-Type, X-Requested-With",
 }
-
-
-def test_settings_have_safe_defaults() -> None:
-    settings = load_blog_settings({"SECRET_KEY": SECRET})
-    assert settings.database_url == "sqlite:///instance/blog.db"
-    assert settings.token_ttl == WEEK
-    assert (settings.password_time_cost, settings.password_memory_cost) == (3, 65536)
-    assert settings.cors_origins == "*"
-
-
-def test_settings_come_from_blog_prefixed_variables(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("BLOG_TOKEN_TTL", "60")
-    monkeypatch.setenv("TOKEN_TTL", "120")
-    assert load_blog_settings().token_ttl == 60
-
-
-def test_an_unknown_override_is_refused_by_name() -> None:
-    with pytest.raises(ConfigError, match="TOKEN_TLL"):
-        create_app({"DATABASE_URL": "sqlite://", "TOKEN_TLL": 5})
-
-
-@pytest.mark.parametrize(
-    ("overrides", "named"),
-    [
-        ({"TOKEN_TTL": "soon"}, "BLOG_TOKEN_TTL"),
-        ({"TOKEN_TTL": 0}, "BLOG_TOKEN_TTL"),
-        ({"PASSWORD_MEMORY_COST": 4}, "BLOG_PASSWORD_MEMORY_COST"),
-        ({"LOGIN_RATE_LIMIT": "lots"}, "BLOG_LOGIN_RATE_LIMIT"),
-        ({"LOG_LEVEL": "LOUD"}, "BLOG_LOG_LEVEL"),
-        ({"DATABASE_URL": "nosuchdb://x"}, "BLOG_DATABASE_URL"),
-    ],
-)
-def test_a_bad_setting_fails_with_its_variable_named(
-    overrides: dict[str, object], named: str
-) -> None:
-    with pytest.raises(ConfigError, match=named):
-        create_app({"DATABASE_URL": "sqlite://", "SECRET_KEY": SECRET, **overrides})
-
-
-def test_production_refuses_the_development_secret() -> None:
-    with pytest.raises(ConfigError, match="SECRET_KEY"):
-        create_app({"APP_ENV": "production", "DATABASE_URL": "sqlite://"})
 
 
 def test_an_unreachable_database_fails_with_one_clear_line() -> None:
