@@ -1,11 +1,15 @@
 """Engines with the right defaults per dialect, a session per Flask request, and migrations.
 
 ``create_engine("mysql://u:p@host/db")`` gives PyMySQL with utf8mb4, pre-ping and recycle;
-``postgresql://…`` gives psycopg 3; SQLite gets foreign keys on and, for files, WAL mode.
+``postgresql://…`` gives psycopg 3; SQLite gets foreign keys on and, for files, WAL mode and a
+busy timeout (``?timeout=SECONDS`` in the URL, 5 by default) for which a writer waits its turn.
+Work that writes (a Flask request other than GET/HEAD/OPTIONS, :meth:`Database.transaction`)
+takes SQLite's write lock when it begins, so concurrent writers queue instead of failing.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import sqlite3
 import time
@@ -28,6 +32,11 @@ if TYPE_CHECKING:
     from flask import Flask
 
 EXAMPLES = "sqlite:///instance/app.db, mysql+pymysql://user:pass@127.0.0.1/app, postgresql+psycopg://user:pass@127.0.0.1/app"
+
+#: Seconds an SQLite connection waits for another's lock before giving up (``?timeout=``).
+SQLITE_BUSY_TIMEOUT = 5.0
+#: Request methods that only read; every other request's session may write.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 _DRIVERS = {
     "mysql": "mysql+pymysql",
@@ -53,6 +62,8 @@ def parse_url(url: str | URL, var: str = "DATABASE_URL") -> URL:
     parsed = parsed.set(drivername=drivername)
     if parsed.get_backend_name() == "mysql" and "charset" not in parsed.query:
         parsed = parsed.update_query_dict({"charset": "utf8mb4"})
+    if parsed.get_backend_name() == "sqlite" and "timeout" in parsed.query:
+        _check_busy_timeout(parsed.query["timeout"], var)
     try:
         parsed.get_dialect()
     except NoSuchModuleError:
@@ -61,6 +72,18 @@ def parse_url(url: str | URL, var: str = "DATABASE_URL") -> URL:
             f"use sqlite, mysql+pymysql or postgresql+psycopg (e.g. {EXAMPLES})"
         ) from None
     return parsed
+
+
+def _check_busy_timeout(value: str | tuple[str, ...], var: str) -> None:
+    try:
+        seconds = float(value) if isinstance(value, str) else -1.0
+    except ValueError:
+        seconds = -1.0
+    if not (math.isfinite(seconds) and seconds >= 0):
+        raise ConfigError(
+            f"{var} has timeout={value!r}; SQLite's busy timeout is a number of seconds, "
+            "e.g. sqlite:///instance/app.db?timeout=5"
+        )
 
 
 def is_memory_sqlite(url: URL) -> bool:
@@ -77,6 +100,8 @@ def create_engine(url: str | URL, var: str = "DATABASE_URL", **kwargs: Any) -> E
             # One shared connection, or every new connection would see a fresh empty database.
             options |= {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
         else:
+            if "timeout" not in parsed.query:
+                options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT}
             folder = Path(parsed.database).expanduser().resolve().parent
             try:
                 folder.mkdir(parents=True, exist_ok=True)
@@ -112,7 +137,7 @@ def _sqlite_pragmas(file_backed: bool) -> Any:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         if file_backed:
-            cursor.execute("PRAGMA busy_timeout=5000")
+            # The busy timeout is sqlite3.connect's own timeout (connect_args or ?timeout=).
             _enable_wal(cursor)
         cursor.close()
 
@@ -134,8 +159,19 @@ def _enable_wal(cursor: Any) -> None:
 
 def _sqlite_begin(connection: sa.Connection) -> None:
     # DEFERRED by default; execution_options(sqlite_begin="IMMEDIATE") takes the write lock now.
+    # A deferred transaction that has read and then writes cannot wait in the busy handler
+    # (SQLite answers SQLITE_BUSY at once), so a writer must begin IMMEDIATE to queue.
     mode = connection.get_execution_options().get("sqlite_begin", "")
     connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+def is_database_busy(error: BaseException) -> bool:
+    """Whether ``error`` is a lock that was not had in time (SQLite's busy timeout ran out)."""
+    cause = getattr(error, "orig", error)
+    if not isinstance(cause, sqlite3.OperationalError):
+        return False
+    # The primary result code is the low byte; SQLITE_BUSY_SNAPSHOT and kin are BUSY too.
+    return (cause.sqlite_errorcode & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def check_connection(engine: Engine, var: str = "DATABASE_URL") -> None:
@@ -154,14 +190,30 @@ class Database:
     """An engine plus a scoped session, bound to a Flask app's request lifecycle.
 
     ``db.session`` is the current request's session; it is removed when the app context ends,
-    so every request starts clean. Views commit; models never do.
+    so every request starts clean. Views commit; models never do. The session of a request
+    that may write (any method but GET, HEAD and OPTIONS) is a :meth:`writer`: on SQLite its
+    transactions begin IMMEDIATE, taking the write lock (or queueing for it) before the first
+    read, so that a read-then-write never fails on another writer's lock.
     """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # The same pool; on SQLite its transactions begin IMMEDIATE (see _sqlite_begin).
+        self.writer_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
         self.session_factory = sessionmaker(bind=engine, expire_on_commit=False)
         # Thread-local, which is what a WSGI server's request threads need.
-        self.session = scoped_session(self.session_factory)
+        self.session = scoped_session(self._request_session)  # type: ignore[arg-type]
+
+    def writer(self) -> Session:
+        """A session for work that writes, from :attr:`session_factory` (and its listeners)."""
+        return self.session_factory(bind=self.writer_engine)
+
+    def _request_session(self) -> Session:
+        from flask import has_request_context, request
+
+        if has_request_context() and request.method not in READ_METHODS:
+            return self.writer()
+        return self.session_factory()
 
     @classmethod
     def from_url(cls, url: str | URL, var: str = "DATABASE_URL", **kwargs: Any) -> Database:
@@ -176,8 +228,11 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session outside a request (CLI commands, jobs): commit on success, else roll back."""
-        with self.session_factory() as session, session.begin():
+        """A session outside a request (CLI commands, jobs): commit on success, else roll back.
+
+        It is a writer's session: on SQLite it holds the write lock from its first statement.
+        """
+        with self.writer() as session, session.begin():
             yield session
 
 

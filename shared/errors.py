@@ -2,8 +2,10 @@
 
 Views raise :class:`ApiError` (or a subclass); one handler renders every error, including
 Werkzeug's own (404 for an unknown route, 405, 413) and unexpected exceptions, which are
-logged and answered as a bare 500 with no traceback. The default shape is RFC 9457 problem
-details; an app whose spec fixes another shape passes its own renderer.
+logged and answered as a bare 500 with no traceback. A database lock that could not be had
+in time (SQLite's busy timeout) is a 503 with ``Retry-After``: the request wrote nothing, and
+trying again shortly is the remedy. The default shape is RFC 9457 problem details; an app whose
+spec fixes another shape passes its own renderer.
 """
 
 from __future__ import annotations
@@ -11,10 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from shared.db import is_database_busy
+
 PROBLEM_JSON = "application/problem+json"
+#: Seconds a client is asked to wait after a 503 for a busy database.
+BUSY_RETRY_AFTER = 1
 
 
 class ApiError(Exception):
@@ -58,6 +65,10 @@ class NotFound(ApiError):
 
 class Conflict(ApiError):
     status, title = 409, "Conflict"
+
+
+class ServiceUnavailable(ApiError):
+    status, title = 503, "Service Unavailable"
 
 
 class Unprocessable(ApiError):
@@ -111,4 +122,17 @@ def register_error_handlers(app: Flask, renderer: Renderer = problem_details) ->
         app.logger.exception("unhandled error", exc_info=exc)
         return render(
             ApiError("Something went wrong on our side.", status=500, title="Internal Server Error")
+        )
+
+    @app.errorhandler(sa.exc.OperationalError)
+    def handle_database_error(exc: sa.exc.OperationalError) -> Response:
+        if not is_database_busy(exc):
+            return handle_unexpected(exc)
+        app.logger.warning("database busy, answered 503: %s", exc.orig)
+        return render(
+            ServiceUnavailable(
+                "the database is busy with other writes; retry after the delay in the "
+                "Retry-After header",
+                headers={"Retry-After": str(BUSY_RETRY_AFTER)},
+            )
         )

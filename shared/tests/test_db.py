@@ -2,14 +2,23 @@
 
 import os
 import threading
+import time
 
+import flask
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.config import ConfigError
-from shared.db import Database, check_connection, create_engine, parse_url, upgrade_to_head
+from shared.db import (
+    Database,
+    check_connection,
+    create_engine,
+    is_database_busy,
+    parse_url,
+    upgrade_to_head,
+)
 from shared.testing import backend_of
 
 
@@ -264,3 +273,127 @@ def test_an_sqlite_folder_that_cannot_be_created_is_one_line(tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(ConfigError, match=r"^BLOG_DATABASE_URL names an SQLite file in .*a-file"):
         create_engine(f"sqlite:///{blocker}/app.db", "BLOG_DATABASE_URL")
+
+
+# --- SQLite with several writers ------------------------------------------------------------
+
+
+def sqlite_table(tmp_path, timeout: float = 2.0) -> tuple[str, sa.Engine]:
+    """A file database with one table ``t``, its URL carrying the busy timeout in seconds."""
+    url = f"sqlite:///{tmp_path / 'writers.db'}?timeout={timeout}"
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+    return url, engine
+
+
+def hold_write_lock(url: str) -> sa.Connection:
+    """Another writer, holding SQLite's write lock until it is closed."""
+    holder = create_engine(url).connect()
+    holder.execution_options(sqlite_begin="IMMEDIATE").begin()
+    holder.exec_driver_sql("INSERT INTO t VALUES (0)")
+    return holder
+
+
+@pytest.mark.parametrize(("query", "milliseconds"), [("", 5000), ("?timeout=0.25", 250)])
+def test_sqlite_waits_the_busy_timeout_of_its_url(tmp_path, query, milliseconds):
+    engine = create_engine(f"sqlite:///{tmp_path / 'app.db'}{query}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == milliseconds
+    engine.dispose()
+
+
+@pytest.mark.parametrize("timeout", ["soon", "-1", "inf", "nan"])
+def test_a_busy_timeout_that_is_not_seconds_names_the_variable(timeout):
+    with pytest.raises(ConfigError, match=rf"^BLOG_DATABASE_URL has timeout='{timeout}'; "):
+        parse_url(f"sqlite:///x.db?timeout={timeout}", "BLOG_DATABASE_URL")
+
+
+def test_a_deferred_transaction_that_read_cannot_wait_for_the_write_lock(tmp_path):
+    # Why writers must begin IMMEDIATE: this fails at once, whatever the busy timeout.
+    url, engine = sqlite_table(tmp_path, timeout=2.0)
+    with engine.connect() as reader:
+        reader.begin()
+        reader.exec_driver_sql("SELECT count(*) FROM t").scalar()
+        holder = hold_write_lock(url)
+        try:
+            began = time.monotonic()
+            with pytest.raises(sa.exc.OperationalError, match="database is locked") as raised:
+                reader.exec_driver_sql("INSERT INTO t VALUES (1)")
+            waited = time.monotonic() - began
+        finally:
+            holder.close()
+    assert is_database_busy(raised.value)
+    assert waited < 1.0, f"waited {waited:.2f}s: the busy handler was not skipped after all"
+    engine.dispose()
+
+
+def test_a_writer_session_queues_for_the_lock_then_writes(tmp_path):
+    url, engine = sqlite_table(tmp_path, timeout=5.0)
+    db = Database(engine)
+    holder = hold_write_lock(url)
+
+    def commit_and_release() -> None:
+        holder.commit()
+        holder.close()
+
+    released = threading.Timer(0.3, commit_and_release)
+    began = time.monotonic()
+    released.start()
+    try:
+        with db.transaction() as session:
+            # The read a deferred transaction would start with; here BEGIN has waited already,
+            # so it sees the other writer's row.
+            count = session.execute(sa.text("SELECT count(*) FROM t")).scalar()
+            session.execute(sa.text("INSERT INTO t VALUES (:n)"), {"n": count + 1})
+    finally:
+        released.join()
+    assert time.monotonic() - began >= 0.3, "the writer did not wait for the lock"
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT x FROM t ORDER BY x").scalars().all() == [0, 2]
+    engine.dispose()
+
+
+def write_lock_app(db: Database, reads: list[str]) -> Flask:
+    app = Flask(__name__)
+    app.testing = True  # errors reach the test
+    db.init_app(app)
+
+    @app.route("/rows", methods=["GET", "POST"])
+    def rows():
+        count = db.session.execute(sa.text("SELECT count(*) FROM t")).scalar()
+        reads.append(flask.request.method)
+        if flask.request.method == "POST":
+            db.session.execute(sa.text("INSERT INTO t VALUES (:n)"), {"n": count + 1})
+            db.session.commit()
+        return {"rows": count}
+
+    return app
+
+
+def test_requests_that_may_write_take_the_lock_before_reading_and_readers_do_not(tmp_path):
+    url, engine = sqlite_table(tmp_path, timeout=0.1)
+    reads: list[str] = []
+    client = write_lock_app(Database(engine), reads).test_client()
+    holder = hold_write_lock(url)
+    try:
+        read = client.get("/rows")
+        with pytest.raises(sa.exc.OperationalError) as raised:
+            client.post("/rows")
+    finally:
+        holder.close()
+    assert read.json == {"rows": 0}, "a reader needs no lock (WAL)"
+    assert is_database_busy(raised.value), raised.value
+    assert reads == ["GET"], "the writer read before it had the lock"
+    assert client.post("/rows").json == {"rows": 0}, "the lock released, the write goes through"
+    assert client.get("/rows").json == {"rows": 1}
+    engine.dispose()
+
+
+def test_other_database_errors_are_not_busy(tmp_path):
+    _, engine = sqlite_table(tmp_path)
+    with engine.connect() as connection, pytest.raises(sa.exc.OperationalError) as raised:
+        connection.exec_driver_sql("SELECT * FROM no_such_table")
+    assert not is_database_busy(raised.value)
+    assert not is_database_busy(RuntimeError("database is locked"))
+    engine.dispose()

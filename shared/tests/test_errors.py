@@ -3,6 +3,7 @@
 import pytest
 from flask import Flask, jsonify
 
+from shared.db import create_engine
 from shared.errors import (
     PROBLEM_JSON,
     ApiError,
@@ -109,3 +110,63 @@ def test_an_app_can_plug_its_own_shape():
     client = make_app(realworld).test_client()
     assert client.get("/invalid").json == {"errors": {"title": ["must not be blank"]}}
     assert client.get("/nowhere").json["errors"]["body"][0].startswith("The requested URL")
+
+
+@pytest.fixture
+def locked_database(tmp_path):
+    """An SQLite file whose write lock another connection holds; a writer gives up at once."""
+    url = f"sqlite:///{tmp_path / 'locked.db'}?timeout=0"
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+    holder = engine.connect()
+    holder.execution_options(sqlite_begin="IMMEDIATE").begin()
+    yield engine
+    holder.close()
+    engine.dispose()
+
+
+def database_app(engine, renderer=None) -> Flask:
+    app = make_app(renderer)
+
+    @app.post("/write")
+    def write():
+        with engine.connect() as connection:
+            connection.execution_options(sqlite_begin="IMMEDIATE").begin()
+            connection.exec_driver_sql("INSERT INTO t VALUES (1)")
+        return {"written": True}
+
+    @app.get("/broken-query")
+    def broken_query():
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT * FROM no_such_table")
+        return {}
+
+    return app
+
+
+def test_a_busy_database_is_a_503_with_retry_after(locked_database, caplog):
+    response = database_app(locked_database).test_client().post("/write")
+    assert (response.status_code, response.mimetype) == (503, PROBLEM_JSON), response.json
+    assert response.headers["Retry-After"] == "1"
+    assert response.json["title"] == "Service Unavailable"
+    assert "Retry-After" in response.json["detail"]
+    assert any("database busy" in record.message for record in caplog.records), "it is logged"
+
+
+def test_a_busy_database_comes_out_in_an_apps_own_shape(locked_database):
+    def realworld(error: ApiError):
+        response = jsonify({"errors": {"body": [error.detail or error.title]}})
+        response.status_code = error.status
+        return response
+
+    response = database_app(locked_database, realworld).test_client().post("/write")
+    assert (response.status_code, response.headers["Retry-After"]) == (503, "1")
+    assert list(response.json) == ["errors"] and "busy" in response.json["errors"]["body"][0]
+
+
+def test_other_database_errors_stay_a_bare_500(locked_database):
+    response = database_app(locked_database).test_client().get("/broken-query")
+    assert response.status_code == 500
+    assert "Retry-After" not in response.headers
+    assert "no_such_table" not in response.get_data(as_text=True)
