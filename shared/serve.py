@@ -230,11 +230,12 @@ class Served:
     url: str
     port: int
     process: subprocess.Popen[bytes]
-    #: Where the server's stdout and stderr go when :func:`served` captures them.
+    #: Where the server's stdout and stderr go when :func:`served` captures them (a temporary
+    #: file, removed when the block ends).
     log: Path | None = None
 
     def output(self) -> str:
-        """What the server printed so far (empty when the caller took its output elsewhere)."""
+        """What the server has printed, inside the block (empty if its output went elsewhere)."""
         if self.log is None:
             return ""
         return self.log.read_text(errors="replace")
