@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import redis
@@ -72,8 +72,9 @@ def test_redis_refuses_a_nan_score_but_stores_infinity(redis_client: redis.Redis
     with pytest.raises(redis.ResponseError, match="not a valid float"):
         redis_client.zadd("board", {"ada": float("nan")})
 
-    redis_client.zadd("board", {"ada": float("inf")})
+    redis_client.zadd("board", {"ada": float("inf"), "alan": 1e308})
     assert redis_client.zscore("board", "ada") == float("inf")
+    assert redis_client.zrevrange("board", 0, 0) == ["ada"]
 
 
 def test_expire_nx_sets_a_ttl_only_when_there_is_none(redis_client: redis.Redis) -> None:
@@ -150,3 +151,50 @@ def test_a_key_of_the_wrong_type_is_refused(redis_client: redis.Redis) -> None:
 
     with pytest.raises(redis.ResponseError, match="WRONGTYPE"):
         redis_client.zadd("board", {"ada": 1})
+
+
+def test_redis_py_lock_will_not_release_a_lock_someone_else_now_holds(
+    redis_client: redis.Redis,
+) -> None:
+    # The step try_lock leaves out: release only while the token is still yours.
+    first = redis_client.lock("job", timeout=30)
+    assert first.acquire(blocking=False)
+    redis_client.expire("job", 0)  # the first holder's time runs out
+    second = redis_client.lock("job", timeout=30)
+    assert second.acquire(blocking=False)
+
+    with pytest.raises(redis.exceptions.LockNotOwnedError):
+        first.release()
+
+    assert second.owned()
+    second.release()
+
+
+def test_a_redis_py_pipeline_is_multi_exec_unless_told_otherwise(
+    redis_client: redis.Redis, sent_commands: Callable[..., list[str]]
+) -> None:
+    def send(**options: bool) -> None:
+        with redis_client.pipeline(**options) as pipe:
+            pipe.lpush("k", "a")
+            pipe.ltrim("k", 0, 0)
+            pipe.execute()
+
+    assert sent_commands(send) == ["MULTI", "LPUSH k a", "LTRIM k 0 0", "EXEC"]
+    assert sent_commands(lambda: send(transaction=False)) == ["LPUSH k a", "LTRIM k 0 0"]
+
+
+def test_exec_fails_when_a_watched_key_changed_after_watch(
+    redis_client: redis.Redis, observer: redis.Redis
+) -> None:
+    redis_client.zadd("board", {"ada": 1})
+    with redis_client.pipeline() as pipe:
+        pipe.watch("board")
+        pipe.zscore("board", "ada")
+        observer.zadd("board", {"alan": 2})
+        pipe.multi()
+        pipe.zadd("board", {"ada": 10})
+
+        with pytest.raises(redis.WatchError):
+            pipe.execute()
+
+    assert redis_client.zscore("board", "ada") == 1.0
