@@ -27,7 +27,7 @@ def read_json_object() -> dict[str, Any]:
         raise UnsupportedMediaType(
             f"expected Content-Type: application/json, got {sent}; send the body as JSON"
         )
-    raw = request.get_data(cache=True)
+    raw = request.get_data()
     if not raw.strip():
         raise BadRequest("the body is empty; send a JSON object")
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -112,6 +113,26 @@ def test_create_reports_every_invalid_field_at_once(client: FlaskClient) -> None
     body = assert_problem(client.post("/books", json=sent), 422)
 
     assert set(body["errors"]) == {"title", "author", "year", "isbn"}
+    assert body["detail"] == (
+        "the body has invalid fields (author, isbn, title, year); see errors for each one"
+    )
+
+
+def test_the_publication_year_runs_from_1450_to_next_year(client: FlaskClient) -> None:
+    next_year = date.today().year + 1
+
+    accepted = [
+        client.post("/books", json=book_json(n, year=year))
+        for n, year in enumerate([1450, next_year], start=1)
+    ]
+    refused = [
+        client.post("/books", json=book_json(9, year=year)) for year in (1449, next_year + 1)
+    ]
+
+    assert [response.status_code for response in accepted] == [201, 201]
+    for response in refused:
+        errors = assert_problem(response, 422)["errors"]
+        assert errors == {"year": [f"Must be between 1450 and {next_year}."]}, errors
 
 
 @pytest.mark.parametrize("unknown", ["yaer", "publisher", "id"])
@@ -212,6 +233,42 @@ def test_a_body_not_declared_as_json_is_415_naming_what_was_sent(
 
 
 @pytest.mark.parametrize(
+    ("raw", "kind"),
+    [("true", "a boolean"), ("7", "a number"), ("7.5", "a number"), ("null", "null")],
+)
+def test_a_body_that_is_a_json_scalar_is_400_naming_its_kind(
+    client: FlaskClient, raw: str, kind: str
+) -> None:
+    response = client.post("/books", data=raw, content_type="application/json")
+
+    assert assert_problem(response, 400)["detail"] == f"the body must be a JSON object, not {kind}"
+
+
+def test_an_empty_body_is_400_saying_so(client: FlaskClient) -> None:
+    response = client.post("/books", data="", content_type="application/json")
+
+    assert assert_problem(response, 400)["detail"] == "the body is empty; send a JSON object"
+
+
+def test_a_body_up_to_64_kib_is_read_and_one_byte_more_is_413(client: FlaskClient) -> None:
+    def body_of(size: int) -> str:
+        padding = size - len('{"title": ""}')
+        return '{"title": "' + "x" * padding + '"}'
+
+    at_limit = client.post("/books", data=body_of(64 * 1024), content_type="application/json")
+    over = client.post("/books", data=body_of(64 * 1024 + 1), content_type="application/json")
+
+    assert "title" in assert_problem(at_limit, 422)["errors"]  # read, then judged: too long
+    assert_problem(over, 413)
+
+
+def test_a_book_is_sent_with_its_fields_in_schema_order_not_sorted(client: FlaskClient) -> None:
+    response = client.post("/books", json=book_json(1))
+
+    assert list(response.get_json()) == ["id", "title", "author", "year", "isbn"]
+
+
+@pytest.mark.parametrize(
     "content_type", ["application/json; charset=utf-8", "application/merge-patch+json"]
 )
 def test_any_json_media_type_is_read(client: FlaskClient, content_type: str) -> None:
@@ -290,6 +347,14 @@ def test_list_with_a_bad_query_parameter_is_422_naming_it(
     body = assert_problem(client.get(f"/books?{query}"), 422)
 
     assert list(body["errors"]) == [field], body
+
+
+def test_a_bad_query_string_names_every_bad_parameter_in_its_detail(client: FlaskClient) -> None:
+    body = assert_problem(client.get("/books?offset=-1&limit=0"), 422)
+
+    assert body["detail"] == (
+        "the query string has invalid fields (limit, offset); see errors for each one"
+    )
 
 
 # --- GET, PUT, PATCH, DELETE /books/<id> -------------------------------------------------------

@@ -38,8 +38,10 @@ def test_get_returns_what_add_stored() -> None:
 
 
 def test_get_of_a_missing_id_raises_book_not_found_naming_it() -> None:
-    with pytest.raises(BookNotFound, match="no book with id 42"):
+    with pytest.raises(BookNotFound, match="no book with id 42") as error:
         BookRepository().get(42)
+
+    assert error.value.book_id == 42
 
 
 def test_add_refuses_an_isbn_that_is_taken_and_names_its_owner() -> None:
@@ -49,7 +51,8 @@ def test_add_refuses_an_isbn_that_is_taken_and_names_its_owner() -> None:
     with pytest.raises(DuplicateIsbn) as error:
         shelf.add(title="Copy", author="Someone", year=2000, isbn=first.isbn)
 
-    assert error.value.existing_id == first.id
+    assert (error.value.isbn, error.value.existing_id) == (first.isbn, first.id)
+    assert str(error.value) == f"ISBN {first.isbn} already belongs to book {first.id}"
     assert shelf.find().total == 1
 
 
@@ -73,6 +76,17 @@ def test_find_slices_a_page_and_counts_every_match() -> None:
     page = shelf.find(limit=3, offset=3)
 
     assert ([book.id for book in page.items], page.total) == ([4, 5, 6], 7)
+
+
+def test_find_without_a_limit_gives_a_page_of_twenty() -> None:
+    shelf = BookRepository()
+    for n in range(1, 22):
+        add(shelf, n)
+
+    page = shelf.find()
+
+    assert [book.id for book in page.items] == list(range(1, 21))
+    assert (page.total, page.limit, page.offset) == (21, 20, 0)
 
 
 def test_find_past_the_end_is_an_empty_page_with_the_total() -> None:
@@ -125,8 +139,11 @@ def test_update_refuses_fields_that_are_not_editable() -> None:
     shelf = BookRepository()
     book = add(shelf, 1)
 
-    with pytest.raises(TypeError, match="not editable: id"):
-        shelf.update(book.id, {"id": 99})
+    with pytest.raises(TypeError) as error:
+        shelf.update(book.id, {"id": 99, "shelf": "B2", "title": "Kept out too"})
+
+    assert str(error.value) == "not editable: id, shelf"
+    assert shelf.get(book.id) == book
 
 
 def test_delete_removes_the_book_and_frees_its_isbn() -> None:
