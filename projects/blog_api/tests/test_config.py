@@ -87,7 +87,10 @@ def test_a_bad_setting_fails_with_its_variable_named(
 @pytest.mark.parametrize(
     ("overrides", "named"),
     [
-        ({"LOG_LEVEL": "LOUD"}, "^BLOG_LOG_LEVEL must be one of 'DEBUG', "),
+        (
+            {"LOG_LEVEL": "LOUD"},
+            "^BLOG_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, got 'LOUD'$",
+        ),
         ({"DATABASE_URL": "nosuchdb://x"}, "^BLOG_DATABASE_URL "),
     ],
 )
