@@ -53,6 +53,7 @@ KILLED = frozenset({"killed", "timeout"})
 DAY_NAME = re.compile(r"^day\d\d$")
 MUTANT_ID = re.compile(r"\bday\d\d(?:\.[\wǁ]+)+__mutmut_\d+\b")
 SURVIVORS_HEADING = re.compile(r"^(#{1,6})\s+Mutants that survive\b", re.IGNORECASE)
+_PROGRESS = re.compile(r"^\s*([\u2800-\u28ff]|\d+/\d+\s)")
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".mutation", "mutants")
 
 
@@ -188,7 +189,9 @@ def run_mutmut(work: Path, max_children: int, *, log_to_file: bool) -> dict[str,
         tail = ""
         if log_to_file:
             text = log_path.read_text(encoding="utf-8", errors="replace")
-            tail = "\n".join(text.replace("\r", "\n").splitlines()[-30:])
+            lines = text.replace("\r", "\n").splitlines()
+            # mutmut's spinner and progress lines say nothing about why it stopped.
+            tail = "\n".join([line for line in lines if not _PROGRESS.match(line)][-30:])
         raise MutationError(
             f"mutmut failed in {work} (exit {completed.returncode}); log: {log_path}\n{tail}"
         )
@@ -297,6 +300,27 @@ def render_table(root: Path, results: dict[str, DayResult]) -> str:
 
 
 @contextmanager
+def day_lock(root: Path, day: str) -> Iterator[None]:
+    """Refuse a second run of the same day while one is going: it would delete its folder."""
+    lock_path = root / WORK_FOLDER / f"{day}.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "another process"
+            raise MutationError(f"{day} is being mutation-tested already ({holder})") from None
+        lock.truncate(0)
+        lock.write(f"pid {os.getpid()}")
+        lock.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@contextmanager
 def results_lock(root: Path) -> Iterator[None]:
     """One writer of the results file at a time, when several days finish together."""
     lock_path = root / WORK_FOLDER / "results.lock"
@@ -346,10 +370,14 @@ def run_day(
     """Mutation-test one day in its own work folder; the result and mutmut's summary."""
     if not DAY_NAME.match(day) or not (root / day).is_dir():
         raise MutationError(f"no such day folder: {day}")
-    work = prepare_work_folder(root, day, marker)
-    print(f"{day}: mutating {', '.join(mutated_files(root / day))} (work folder {work})")
-    sys.stdout.flush()
-    summary = run_mutmut(work, max_children, log_to_file=not sys.stdout.isatty())
+    with day_lock(root, day):
+        work = prepare_work_folder(root, day, marker)
+        print(f"{day}: mutating {', '.join(mutated_files(root / day))} (work folder {work})")
+        log_to_file = not sys.stdout.isatty()
+        if log_to_file:
+            print(f"{day}: mutmut's progress goes to {work / 'mutmut.log'}")
+        sys.stdout.flush()
+        summary = run_mutmut(work, max_children, log_to_file=log_to_file)
     today = datetime.now(UTC).date().isoformat()
     backends = "sqlite" if marker == SQLITE_ONLY else "all"
     return day_result(day, summary, backends, today), summary

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -12,11 +13,13 @@ from portfolio.mutation import (
     TABLE_PATH,
     DayResult,
     MutationError,
+    day_lock,
     explained_mutants,
     main,
     mutated_files,
     prepare_work_folder,
     render_table,
+    run_day,
 )
 
 PYPROJECT = """\
@@ -186,6 +189,20 @@ def test_the_work_folder_configures_mutmut_for_that_day_only(mutation_repo: Path
     assert f'pytest_add_cli_args = ["-p", "no:cacheprovider", {marker}]' in pyproject
     assert (work / "day02" / "money.py").is_file()
     assert (work / "shared" / "db.py").is_file()
+
+
+def test_a_second_run_of_the_same_day_is_refused_while_the_first_goes_on(
+    mutation_repo: Path,
+) -> None:
+    with day_lock(mutation_repo, "day01"):
+        with pytest.raises(
+            MutationError, match=rf"day01 is being mutation-tested already \(pid {os.getpid()}\)"
+        ):
+            run_day(mutation_repo, "day01")
+        with day_lock(mutation_repo, "day02"):
+            pass  # another day may run meanwhile
+
+    assert not (mutation_repo / ".mutation" / "day01" / "pyproject.toml").exists()
 
 
 def test_a_pyproject_with_its_own_mutmut_section_is_refused(mutation_repo: Path) -> None:
