@@ -21,10 +21,13 @@ class NoRedis(Exception):
 
 
 @contextmanager
-def throwaway_redis(binary: str = "redis-server") -> Iterator[str]:
+def throwaway_redis(
+    binary: str = "redis-server", start_timeout: float = START_TIMEOUT
+) -> Iterator[str]:
     """Start ``redis-server`` on 127.0.0.1 on a free port, with nothing saved; yield its URL.
 
-    The server is stopped when the block ends, however it ends.
+    The server is stopped when the block ends, however it ends, and also when it does not
+    answer PING within ``start_timeout`` seconds (NoRedis says which).
     """
     path = shutil.which(binary)
     if path is None:
@@ -42,16 +45,18 @@ def throwaway_redis(binary: str = "redis-server") -> Iterator[str]:
     )
     url = f"redis://127.0.0.1:{port}/0"
     try:
-        wait_for_ping(process, url)
+        wait_for_ping(process, url, start_timeout)
         yield url
     finally:
         stop(process)
 
 
-def wait_for_ping(process: subprocess.Popen[bytes], url: str) -> None:
+def wait_for_ping(
+    process: subprocess.Popen[bytes], url: str, timeout: float = START_TIMEOUT
+) -> None:
     """Return once the server at ``url`` answers PING; NoRedis if it exits or never does."""
     client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
-    deadline = time.monotonic() + START_TIMEOUT
+    deadline = time.monotonic() + timeout
     try:
         while True:
             if process.poll() is not None:
@@ -61,9 +66,7 @@ def wait_for_ping(process: subprocess.Popen[bytes], url: str) -> None:
                 return
             except redis.ConnectionError:
                 if time.monotonic() > deadline:
-                    raise NoRedis(
-                        f"redis-server did not answer within {START_TIMEOUT:g}s"
-                    ) from None
+                    raise NoRedis(f"redis-server did not answer within {timeout:g}s") from None
                 time.sleep(0.02)
     finally:
         client.close()

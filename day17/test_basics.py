@@ -99,5 +99,11 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_written(
     with pytest.raises(InvalidInput) as refused:
         call(redis_client)
 
-    assert message in str(refused.value), str(refused.value)
+    assert str(refused.value) == message
     assert redis_client.dbsize() == 0
+
+
+def test_a_profile_of_fifty_fields_is_the_most_accepted(redis_client: redis.Redis) -> None:
+    basics.save_profile(redis_client, "ada", {f"f{n}": n for n in range(50)})
+
+    assert len(basics.load_profile(redis_client, "ada")) == 50

@@ -230,14 +230,26 @@ def test_ranked_orders_by_score_then_name() -> None:
     [
         (lambda b: b.set_score("", 1), "player must not be empty"),
         (lambda b: b.set_score("   ", 1), "player must not be empty"),
-        (lambda b: b.set_score("x" * 65, 1), "player must be at most 64 characters, got 65"),
-        (lambda b: b.set_score("a\nb", 1), "player must not contain control characters"),
+        (
+            lambda b: b.set_score("x" * 65, 1),
+            "player must be at most 64 characters, got 65: 'xxxxxxxxxxxxxxxxxxxx'…",
+        ),
+        (
+            lambda b: b.set_score("a\nb", 1),
+            "player must not contain control characters, got 'a\\nb'",
+        ),
         (lambda b: b.set_score(7, 1), "player must be a string, got 7"),
         (lambda b: b.set_score("ada", float("nan")), "score must be a finite number, got nan"),
         (lambda b: b.set_score("ada", float("-inf")), "score must be a finite number, got -inf"),
         (lambda b: b.set_score("ada", "12"), "score must be a number, got '12'"),
         (lambda b: b.set_score("ada", True), "score must be a number, got True"),
         (lambda b: b.add_points("ada", None), "points must be a number, got None"),
+        (lambda b: b.add_points("", 1), "player must not be empty"),
+        (
+            lambda b: b.transfer("ada", "bob", float("nan")),
+            "points must be a finite number, got nan",
+        ),
+        (lambda b: b.score(""), "player must not be empty"),
         (lambda b: b.transfer("ada", "ada", 1), "giver and receiver must differ, got 'ada' twice"),
         (lambda b: b.transfer("", "ada", 1), "giver must not be empty"),
         (lambda b: b.transfer("ada", "", 1), "receiver must not be empty"),
@@ -255,8 +267,30 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_written(
     with pytest.raises(InvalidInput) as refused:
         call(board)
 
-    assert message in str(refused.value), str(refused.value)
+    assert str(refused.value) == message
     assert board.top(MAX_TOP) == before
+
+
+def test_a_name_of_64_characters_is_the_longest_accepted(board: Leaderboard) -> None:
+    board.set_score("x" * 64, 1)
+
+    assert board.score("x" * 64) == 1.0
+
+
+def test_set_score_on_a_board_without_ttl_is_one_multi_exec(
+    board: Leaderboard, sent_commands: Callable[..., list[str]]
+) -> None:
+    assert sent_commands(lambda: board.set_score("ada", 7)) == [
+        "MULTI",
+        "ZADD scores 7.0 ada",
+        "EXEC",
+    ]
+
+
+def test_seconds_left_is_zero_in_the_last_half_second(board: Leaderboard) -> None:
+    board.client.pexpire(board.key, 400)
+
+    assert board.seconds_left() == 0
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,29 @@ def test_newest_first_and_capped(redis_client: redis.Redis) -> None:
     assert redis_client.llen("recent") == 3
 
 
+def test_the_cap_is_ten_unless_given(redis_client: redis.Redis) -> None:
+    recent = RecentItems(redis_client, "recent")
+    for item in range(12):
+        recent.push(f"item-{item}")
+
+    assert recent.items() == [f"item-{item}" for item in range(11, 1, -1)]
+
+
+def test_a_smaller_cap_reads_only_the_newest_of_a_longer_list(redis_client: redis.Redis) -> None:
+    for item in "abcde":
+        RecentItems(redis_client, "recent", limit=5).push(item)
+
+    assert RecentItems(redis_client, "recent", limit=2).items() == ["e", "d"]
+
+
+def test_seconds_left_is_zero_in_the_last_half_second(redis_client: redis.Redis) -> None:
+    recent = RecentItems(redis_client, "recent", ttl=60)
+    recent.push("a")
+    redis_client.pexpire("recent", 400)
+
+    assert recent.seconds_left() == 0
+
+
 def test_an_item_seen_again_moves_to_the_front_once(redis_client: redis.Redis) -> None:
     recent = RecentItems(redis_client, "recent", limit=5)
     for item in ["a", "b", "c", "a", "b", "a"]:

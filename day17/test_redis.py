@@ -94,6 +94,17 @@ def test_ttl_is_minus_one_without_expiry_and_minus_two_without_key(
     assert redis_client.ttl("missing") == -2
 
 
+def test_ttl_rounds_to_the_nearest_second(redis_client: redis.Redis) -> None:
+    redis_client.set("k", "v")
+
+    redis_client.pexpire("k", 400)
+    assert redis_client.ttl("k") == 0
+    assert 0 < redis_client.pttl("k") <= 400
+
+    redis_client.pexpire("k", 1600)
+    assert redis_client.ttl("k") == 2
+
+
 def test_expire_with_zero_deletes_the_key_at_once(redis_client: redis.Redis) -> None:
     redis_client.set("k", "v")
 
@@ -198,3 +209,10 @@ def test_exec_fails_when_a_watched_key_changed_after_watch(
             pipe.execute()
 
     assert redis_client.zscore("board", "ada") == 1.0
+
+
+def test_score_bounds_are_case_insensitive(redis_client: redis.Redis) -> None:
+    redis_client.zadd("board", {"a": 3, "b": 2})
+
+    assert redis_client.zcount("board", "(2", "+INF") == redis_client.zcount("board", "(2", "+inf")
+    assert redis_client.zrevrangebyscore("board", "+INF", 2) == ["a", "b"]
