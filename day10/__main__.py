@@ -27,7 +27,7 @@ from day10.contract import (
     run_collection,
     serve_blog,
 )
-from day10.scenario import Result, build_steps, run_scenario
+from day10.scenario import STEPS, Result, run_scenario
 from shared.config import ConfigError
 from shared.db import check_connection, create_engine, is_memory_sqlite, parse_url
 from shared.serve import OneLineParser
@@ -104,7 +104,7 @@ def run_own_scenario(database: str | None, folder: Path) -> int:
             print_result(result)
             results.append(result)
     passed = sum(result.passed for result in results)
-    line = f"Own scenario on {backend}: {passed} of {len(build_steps(''))} steps passed"
+    line = f"Own scenario on {backend}: {passed} of {len(STEPS)} steps passed"
     if passed < len(results):
         line += f", stopped at “{results[-1].step.title}”"
     print(line)

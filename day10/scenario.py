@@ -68,178 +68,195 @@ class Result:
         return not self.problems
 
 
-def build_steps(tag: str) -> list[Step]:
-    """The scenario, with every username, email and title made unique by ``tag``."""
+def scenario_data(tag: str) -> Seen:
+    """What the run sends: two users, an article and a comment, made unique by ``tag``."""
     users = user_factory(prefix=f"e2e_{tag}_")
-    author, reader = users.build(), users.build()
-    article = article_factory().build(title=f"Testing an API ({tag})")
-    comment = comment_factory().build()
+    return {
+        "author": users.build(),
+        "reader": users.build(),
+        "article": article_factory().build(title=f"Testing an API ({tag})"),
+        "comment": comment_factory().build(),
+    }
 
-    def following(body: Any, seen: Seen) -> list[Fact]:
-        return [("profile.following", body["profile"]["following"], True)]
 
-    return [
-        Step(
-            "register the author",
-            "POST",
-            "/users",
-            201,
-            "user",
-            send=lambda seen: {"user": author},
-            expect=lambda body, seen: [("username", body["user"]["username"], author["username"])],
-            keep=lambda body: {"author_name": body["user"]["username"]},
-        ),
-        Step(
-            "register the reader",
-            "POST",
-            "/users",
-            201,
-            "user",
-            send=lambda seen: {"user": reader},
-            keep=lambda body: {"reader": body["user"]["token"]},
-        ),
-        Step(
-            "the author logs in",
-            "POST",
-            "/users/login",
-            200,
-            "user",
-            send=lambda seen: {"user": {"email": author["email"], "password": author["password"]}},
-            keep=lambda body: {"author": body["user"]["token"]},
-        ),
-        Step(
-            "the token says who I am",
-            "GET",
-            "/user",
-            200,
-            "user",
-            user="author",
-            expect=lambda body, seen: [("user.email", body["user"]["email"], author["email"])],
-        ),
-        Step(
-            "the reader follows the author",
-            "POST",
-            "/profiles/{author_name}/follow",
-            200,
-            "profile",
-            user="reader",
-            expect=following,
-        ),
-        Step(
-            "the author writes an article",
-            "POST",
-            "/articles",
-            201,
-            "article",
-            user="author",
-            send=lambda seen: {"article": article},
-            expect=lambda body, seen: [
-                ("article.title", body["article"]["title"], article["title"]),
-                ("article.tagList", sorted(body["article"]["tagList"]), sorted(article["tagList"])),
-                ("article.favoritesCount", body["article"]["favoritesCount"], 0),
-                ("author.username", body["article"]["author"]["username"], author["username"]),
-            ],
-            keep=lambda body: {"slug": body["article"]["slug"]},
-        ),
-        Step(
-            "anyone can read it",
-            "GET",
-            "/articles/{slug}",
-            200,
-            "article",
-            expect=lambda body, seen: [("article.body", body["article"]["body"], article["body"])],
-        ),
-        Step(
-            "the reader favorites it",
-            "POST",
-            "/articles/{slug}/favorite",
-            200,
-            "article",
-            user="reader",
-            expect=lambda body, seen: [
-                ("article.favorited", body["article"]["favorited"], True),
-                ("article.favoritesCount", body["article"]["favoritesCount"], 1),
-            ],
-        ),
-        Step(
-            "the reader comments",
-            "POST",
-            "/articles/{slug}/comments",
-            200,
-            "comment",
-            user="reader",
-            send=lambda seen: {"comment": comment},
-            expect=lambda body, seen: [
-                ("comment.body", body["comment"]["body"], comment["body"]),
-                ("author.username", body["comment"]["author"]["username"], reader["username"]),
-            ],
-            keep=lambda body: {"comment_id": body["comment"]["id"]},
-        ),
-        Step(
-            "the comments list it",
-            "GET",
-            "/articles/{slug}/comments",
-            200,
-            "comments",
-            expect=lambda body, seen: [
-                ("comments[].id", [c["id"] for c in body["comments"]], [seen["comment_id"]]),
-            ],
-        ),
-        Step(
-            "the reader's feed has it",
-            "GET",
-            "/articles/feed",
-            200,
-            "articles",
-            user="reader",
-            expect=lambda body, seen: [
-                ("articles[].slug", [a["slug"] for a in body["articles"]], [seen["slug"]]),
-                ("articlesCount", body["articlesCount"], 1),
-                (
-                    "articles[].author.following",
-                    [a["author"]["following"] for a in body["articles"]],
-                    [True],
-                ),
-            ],
-        ),
-        Step(
-            "a page of the author's articles",
-            "GET",
-            "/articles?author={author_name}&limit=1",
-            200,
-            "articles",
-            expect=lambda body, seen: [
-                ("articles[].slug", [a["slug"] for a in body["articles"]], [seen["slug"]]),
-                ("articlesCount", body["articlesCount"], 1),
-            ],
-        ),
-        Step(
-            "the reader deletes the comment",
-            "DELETE",
-            "/articles/{slug}/comments/{comment_id}",
-            204,
-            None,
-            user="reader",
-        ),
-        Step(
-            "but not the author's article",
-            "DELETE",
-            "/articles/{slug}",
-            403,
-            "errors",
-            user="reader",
-        ),
-        Step("the author deletes it", "DELETE", "/articles/{slug}", 204, None, user="author"),
-        Step("and it is gone", "GET", "/articles/{slug}", 404, "errors"),
-        Step(
-            "writing needs a token",
-            "POST",
-            "/articles",
-            401,
-            "errors",
-            send=lambda seen: {"article": article},
-        ),
-    ]
+def _following(body: Any, seen: Seen) -> list[Fact]:
+    return [("profile.following", body["profile"]["following"], True)]
+
+
+#: The scenario, in order. Each step reads what it sends from ``seen``: the run's data
+#: (:func:`scenario_data`) and what earlier steps kept (tokens, the slug, the comment's id).
+STEPS: list[Step] = [
+    Step(
+        "register the author",
+        "POST",
+        "/users",
+        201,
+        "user",
+        send=lambda seen: {"user": seen["author"]},
+        expect=lambda body, seen: [
+            ("username", body["user"]["username"], seen["author"]["username"])
+        ],
+        keep=lambda body: {"author_name": body["user"]["username"]},
+    ),
+    Step(
+        "register the reader",
+        "POST",
+        "/users",
+        201,
+        "user",
+        send=lambda seen: {"user": seen["reader"]},
+        keep=lambda body: {"reader_token": body["user"]["token"]},
+    ),
+    Step(
+        "the author logs in",
+        "POST",
+        "/users/login",
+        200,
+        "user",
+        send=lambda seen: {
+            "user": {"email": seen["author"]["email"], "password": seen["author"]["password"]}
+        },
+        keep=lambda body: {"author_token": body["user"]["token"]},
+    ),
+    Step(
+        "the token says who I am",
+        "GET",
+        "/user",
+        200,
+        "user",
+        user="author",
+        expect=lambda body, seen: [("user.email", body["user"]["email"], seen["author"]["email"])],
+    ),
+    Step(
+        "the reader follows the author",
+        "POST",
+        "/profiles/{author_name}/follow",
+        200,
+        "profile",
+        user="reader",
+        expect=_following,
+    ),
+    Step(
+        "the author writes an article",
+        "POST",
+        "/articles",
+        201,
+        "article",
+        user="author",
+        send=lambda seen: {"article": seen["article"]},
+        expect=lambda body, seen: [
+            ("article.title", body["article"]["title"], seen["article"]["title"]),
+            (
+                "article.tagList",
+                sorted(body["article"]["tagList"]),
+                sorted(seen["article"]["tagList"]),
+            ),
+            ("article.favoritesCount", body["article"]["favoritesCount"], 0),
+            ("author.username", body["article"]["author"]["username"], seen["author"]["username"]),
+        ],
+        keep=lambda body: {"slug": body["article"]["slug"]},
+    ),
+    Step(
+        "anyone can read it",
+        "GET",
+        "/articles/{slug}",
+        200,
+        "article",
+        expect=lambda body, seen: [
+            ("article.body", body["article"]["body"], seen["article"]["body"])
+        ],
+    ),
+    Step(
+        "the reader favorites it",
+        "POST",
+        "/articles/{slug}/favorite",
+        200,
+        "article",
+        user="reader",
+        expect=lambda body, seen: [
+            ("article.favorited", body["article"]["favorited"], True),
+            ("article.favoritesCount", body["article"]["favoritesCount"], 1),
+        ],
+    ),
+    Step(
+        "the reader comments",
+        "POST",
+        "/articles/{slug}/comments",
+        200,
+        "comment",
+        user="reader",
+        send=lambda seen: {"comment": seen["comment"]},
+        expect=lambda body, seen: [
+            ("comment.body", body["comment"]["body"], seen["comment"]["body"]),
+            ("author.username", body["comment"]["author"]["username"], seen["reader"]["username"]),
+        ],
+        keep=lambda body: {"comment_id": body["comment"]["id"]},
+    ),
+    Step(
+        "the comments list it",
+        "GET",
+        "/articles/{slug}/comments",
+        200,
+        "comments",
+        expect=lambda body, seen: [
+            ("comments[].id", [c["id"] for c in body["comments"]], [seen["comment_id"]]),
+        ],
+    ),
+    Step(
+        "the reader's feed has it",
+        "GET",
+        "/articles/feed",
+        200,
+        "articles",
+        user="reader",
+        expect=lambda body, seen: [
+            ("articles[].slug", [a["slug"] for a in body["articles"]], [seen["slug"]]),
+            ("articlesCount", body["articlesCount"], 1),
+            (
+                "articles[].author.following",
+                [a["author"]["following"] for a in body["articles"]],
+                [True],
+            ),
+        ],
+    ),
+    Step(
+        "a page of the author's articles",
+        "GET",
+        "/articles?author={author_name}&limit=1",
+        200,
+        "articles",
+        expect=lambda body, seen: [
+            ("articles[].slug", [a["slug"] for a in body["articles"]], [seen["slug"]]),
+            ("articlesCount", body["articlesCount"], 1),
+        ],
+    ),
+    Step(
+        "the reader deletes the comment",
+        "DELETE",
+        "/articles/{slug}/comments/{comment_id}",
+        204,
+        None,
+        user="reader",
+    ),
+    Step(
+        "but not the author's article",
+        "DELETE",
+        "/articles/{slug}",
+        403,
+        "errors",
+        user="reader",
+    ),
+    Step("the author deletes it", "DELETE", "/articles/{slug}", 204, None, user="author"),
+    Step("and it is gone", "GET", "/articles/{slug}", 404, "errors"),
+    Step(
+        "writing needs a token",
+        "POST",
+        "/articles",
+        401,
+        "errors",
+        send=lambda seen: {"article": seen["article"]},
+    ),
+]
 
 
 def check_response(step: Step, status: int, text: str, body: Any, seen: Seen) -> list[str]:
@@ -266,20 +283,24 @@ def check_response(step: Step, status: int, text: str, body: Any, seen: Seen) ->
 
 
 def run_scenario(
-    api_url: str, tag: str | None = None, http: requests.Session | None = None
+    api_url: str,
+    tag: str | None = None,
+    http: requests.Session | None = None,
+    timeout: float = REQUEST_TIMEOUT,
 ) -> Iterator[Result]:
     """Run the scenario against ``api_url`` (ending in ``/api``), yielding each step's result.
 
     Stops after the first step that fails. ``tag`` makes the run's names unique (random by
-    default); ``http`` is the session the requests go through.
+    default); ``http`` is the session the requests go through; ``timeout`` bounds each request,
+    in seconds.
     """
     tag = tag or secrets.token_hex(4)
     if http is None:
         http = requests.Session()
         http.trust_env = False  # straight to the server, whatever http_proxy says
-    seen: Seen = {}
-    for step in build_steps(tag):
-        token = seen.get(step.user) if step.user else None
+    seen = scenario_data(tag)
+    for step in STEPS:
+        token = seen.get(f"{step.user}_token") if step.user else None
         headers = {"Authorization": f"Token {token}"} if token else {}
         payload = step.send(seen) if step.send else None
         try:
@@ -288,7 +309,7 @@ def run_scenario(
                 api_url + step.path.format(**seen),
                 json=payload,
                 headers=headers,
-                timeout=REQUEST_TIMEOUT,
+                timeout=timeout,
             )
         except requests.RequestException as error:
             yield Result(step, (f"no answer: {type(error).__name__}",))

@@ -26,7 +26,7 @@ from day10.contract import (
     find_collection,
     newman_command,
 )
-from day10.scenario import Result, Step, build_steps
+from day10.scenario import STEPS, Result, Step
 from shared.testing.plugin import services_required
 
 TINY_COLLECTION = {
@@ -267,7 +267,7 @@ def test_a_failed_step_is_listed_with_its_problem_and_exits_1(
 ) -> None:
     # A stand-in server and scenario: the report and the status, not the API, are tested here
     # (test_scenario.py catches real breaks in the real API).
-    steps = build_steps("any")
+    steps = STEPS
 
     @contextmanager
     def fake_serve_blog(database_url: str) -> Iterator[str]:
@@ -322,5 +322,5 @@ def test_the_own_scenario_passes_under_gunicorn_with_nothing_beside_the_clone(
 
     assert (run.returncode, run.stdout.splitlines()) == (
         0,
-        expected_report(build_steps("any")),
+        expected_report(STEPS),
     ), run.stderr[-3000:]
