@@ -333,7 +333,6 @@ def serve_blog(database_url: str, timeout: float = 30.0) -> Iterator[str]:
                     workers=WORKERS,
                     ready_path="/api/tags",
                     timeout=timeout,
-                    access_log=False,
                 )
             )
         except ServerDidNotStart as error:

@@ -34,7 +34,7 @@ from day10.contract import (
     serve_blog,
 )
 from projects.blog_api.schemas import NewUser
-from shared.serve import Served
+from shared.serve import Served, ServerDidNotStart
 
 # --- newman's JSON report ------------------------------------------------------------------
 
@@ -344,11 +344,14 @@ def test_serve_blog_serves_the_api_on_127_0_0_1_and_stops_it_afterwards(
         urllib.request.urlopen(f"{api_url}/tags", timeout=10) as response,
     ):
         status, body = response.status, json.load(response)
+        [process] = started
+        # The served process is gunicorn's master; its children are the workers.
+        workers = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
 
     address = urlsplit(api_url)
     assert (address.hostname, address.path) == ("127.0.0.1", "/api"), api_url
     assert (status, body) == (200, {"tags": []})
-    [process] = started
+    assert len(workers) == 2, workers
     assert process.poll() is not None, "gunicorn is still running after the block"
     assert refuses_connections(address.port or 0), f"something still listens on {api_url}"
 
@@ -401,3 +404,140 @@ def test_serve_blog_reports_a_server_that_does_not_start_in_one_line(
         message
     )
     assert "no_such_factory" in message, message
+
+
+# --- the details a summary line and a failure carry ----------------------------------------
+
+
+def test_two_errors_are_counted_in_the_plural() -> None:
+    report = newman_report(
+        script_error("All Tags", "TypeError", "boom"),
+        script_error("Feed", "JSONError", "not JSON"),
+    )
+
+    assert parse_report(report).describe() == "3 requests, 7 assertions, 0 failed, 2 errors"
+
+
+def test_a_report_without_a_failures_list_has_no_failures() -> None:
+    report = newman_report()
+    del report["run"]["failures"]
+
+    assert parse_report(report) == Summary(requests=3, assertions=7)
+
+
+def test_a_report_without_run_statistics_names_what_is_missing() -> None:
+    with pytest.raises(ContractError) as caught:
+        parse_report({})
+
+    assert str(caught.value) == "the newman report has no run statistics (KeyError: 'run')"
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        (
+            {"error": {"name": "Error"}, "at": "request"},
+            Failure("(collection)", "Error", "", False),
+        ),
+        (
+            {"error": {}, "at": "prerequest-script"},
+            Failure("(collection)", "prerequest-script", "", False),
+        ),
+        ({}, Failure("(collection)", "error", "", False)),
+        (
+            {
+                "error": {"name": "TypeError", "test": "t", "message": " m "},
+                "source": {"name": "R"},
+            },
+            Failure("R", "TypeError", "m", False),
+        ),
+    ],
+    ids=["no source", "no error name", "nothing at all", "an error inside a test"],
+)
+def test_a_failure_falls_back_to_what_the_entry_has(
+    entry: dict[str, Any], expected: Failure
+) -> None:
+    stats = {"requests": {"total": 1}, "assertions": {"total": 1}}
+    report = {"run": {"stats": stats, "failures": [entry]}}
+
+    assert parse_report(report).failures == (expected,)
+
+
+def test_a_report_that_is_not_an_object_is_a_contract_error(tmp_path: Path) -> None:
+    path = write_json(tmp_path / "report.json", [])
+
+    with pytest.raises(
+        ContractError, match=r"^the newman report .*report\.json is not a JSON object$"
+    ):
+        read_report(path)
+
+
+def test_a_collection_that_cannot_be_read_is_a_contract_error(tmp_path: Path) -> None:
+    with pytest.raises(ContractError, match=r"^cannot read the collection .*: \[Errno 21\]"):
+        check_collection(tmp_path)  # a folder, not a file
+
+
+def test_check_collection_counts_each_request_and_skips_what_is_neither(tmp_path: Path) -> None:
+    collection = {
+        "info": {"name": "Flat"},
+        "item": [
+            {"name": "A", "request": {"method": "GET"}},
+            {"name": "a note, not a request"},
+            {"name": "B", "request": {"method": "GET"}},
+        ],
+    }
+
+    assert check_collection(write_json(tmp_path / "c.json", collection)) == 2
+
+
+def test_credentials_have_the_documented_lengths() -> None:
+    credentials = fresh_credentials()
+
+    assert re.fullmatch(r"conduit_[0-9a-f]{12}", credentials.username), credentials
+    assert len(credentials.password) == 24, credentials
+
+
+def test_newman_gets_exactly_these_arguments(tmp_path: Path) -> None:
+    credentials = Credentials("u", "u@example.com", "pw")
+    collection, report = tmp_path / "c.json", tmp_path / "r.json"
+
+    assert newman_arguments("http://h/api", collection, report, credentials) == [
+        "run", str(collection),
+        "--global-var", "APIURL=http://h/api",
+        "--global-var", "USERNAME=u",
+        "--global-var", "EMAIL=u@example.com",
+        "--global-var", "PASSWORD=pw",
+        "--timeout-request", "30000",
+        "--reporters", "cli,json",
+        "--reporter-cli-no-console",
+        "--reporter-json-export", str(report),
+    ]  # fmt: skip
+
+
+def test_the_npx_message_names_newman_and_postman(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+
+    with pytest.raises(ContractError) as caught:
+        newman_command()
+
+    assert "it runs newman (the Postman command-line runner)" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        (
+            "the server exited with status 1 before answering http://x (it printed nothing)",
+            "the server exited with status 1 before answering http://x (it printed nothing)",
+        ),
+        (
+            "gone; its last output:\nfirst; its last output:\nlast\n\n",
+            "gone (its last output: last)",
+        ),
+    ],
+    ids=["no output", "output that repeats the separator"],
+)
+def test_a_server_that_did_not_start_is_told_in_one_line(message: str, line: str) -> None:
+    assert contract._one_line(ServerDidNotStart(message)) == line

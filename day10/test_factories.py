@@ -101,4 +101,5 @@ def test_the_factories_build_bodies_the_blog_api_accepts(
     assert NewArticle().validate(article) == {}, article
     assert NewComment().validate(comment) == {}, comment
     assert article["description"] == "What I learned writing testing an api, part 1"
+    assert article["body"] == "Fixtures, factories, contract tests and pagination."
     assert comment["body"] == "Comment 1: thanks for writing this up."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -165,6 +166,27 @@ def test_a_full_last_keyset_page_has_no_next_cursor(
     assert (titles(page), page.next_cursor, page.total) == (["post 2", "post 1"], None, None)
 
 
+def test_a_keyset_page_reads_one_row_more_than_it_returns(
+    db_session: Session, make_posts: Callable[..., list[Post]]
+) -> None:
+    # The extra row says whether there is a next page, without a count or an empty last page.
+    make_posts(6)
+    limits: list[int | None] = []
+    sa.event.listen(db_session, "do_orm_execute", lambda state: limits.append(read_limit(state)))
+
+    keyset_page(db_session, ALL, KEY, limit=2)
+
+    assert limits == [3]
+
+
+def read_limit(state: Any) -> int | None:
+    compiled = state.statement.compile(
+        dialect=state.session.get_bind().dialect, compile_kwargs={"literal_binds": True}
+    )
+    found = re.search(r"LIMIT (\d+)", str(compiled))
+    return int(found[1]) if found else None
+
+
 def test_a_keyset_cursor_holds_the_last_rows_key(
     db_session: Session, make_posts: Callable[..., list[Post]]
 ) -> None:
@@ -209,6 +231,16 @@ def test_a_limit_out_of_range_is_refused(limit: int) -> None:
 def test_a_negative_offset_is_refused() -> None:
     with pytest.raises(PaginationError, match=r"^offset must be 0 or more, got -1$"):
         offset_page(None, ALL, KEY, offset=-1)  # type: ignore[arg-type]  # refused before a query
+
+
+@pytest.mark.parametrize("length", range(8))
+def test_a_cursor_of_any_length_has_no_padding_and_round_trips(length: int) -> None:
+    values = ["x" * length, length]
+
+    cursor = encode_cursor(values)
+
+    assert not cursor.startswith("=") and not cursor.endswith("="), cursor
+    assert decode_cursor(cursor, 2) == values
 
 
 def test_a_cursor_round_trips_ints_strings_and_datetimes() -> None:

@@ -55,6 +55,10 @@ def test_a_body_the_spec_allows_fits(shape: str) -> None:
     assert violations(shape, GOOD[shape]) == []
 
 
+def test_an_empty_list_of_articles_fits() -> None:
+    assert violations("articles", {"articles": [], "articlesCount": 0}) == []
+
+
 def test_bio_and_image_may_be_null_in_a_user() -> None:
     assert violations("user", {"user": {**USER, "bio": None, "image": None}}) == []
 
@@ -90,6 +94,7 @@ REMOVED = object()
         ("article", "article.tagList", "testing", 'article.tagList: "testing" is not of type'),
         ("article", "article.author.username", REMOVED, 'article.author: "username" is a'),
         ("articles", "articlesCount", REMOVED, 'body: "articlesCount" is a required property'),
+        ("articles", "articlesCount", -1, "articlesCount: -1 is less than the minimum of 0"),
         ("articles", "articles.0.author", REMOVED, 'articles.0: "author" is a required property'),
         ("comment", "comment.id", "1", 'comment.id: "1" is not of type "integer"'),
         ("comments", "comments.1.body", REMOVED, 'comments.1: "body" is a required property'),
