@@ -165,13 +165,25 @@ def _sqlite_begin(connection: sa.Connection) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
+#: MySQL/MariaDB: "Lock wait timeout exceeded" and "Deadlock found"; retrying is the remedy.
+MYSQL_BUSY_CODES = frozenset({1205, 1213})
+#: PostgreSQL SQLSTATEs: lock_not_available (lock_timeout) and deadlock_detected.
+POSTGRES_BUSY_STATES = frozenset({"55P03", "40P01"})
+
+
 def is_database_busy(error: BaseException) -> bool:
-    """Whether ``error`` is a lock that was not had in time (SQLite's busy timeout ran out)."""
+    """Whether ``error`` is a lock that was not had in time: SQLite's busy timeout ran out, or
+    MySQL's and PostgreSQL's lock wait timed out or chose this transaction as a deadlock victim."""
     cause = getattr(error, "orig", error)
-    if not isinstance(cause, sqlite3.OperationalError):
-        return False
-    # The primary result code is the low byte; SQLITE_BUSY_SNAPSHOT and kin are BUSY too.
-    return (cause.sqlite_errorcode & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    if isinstance(cause, sqlite3.OperationalError):
+        # The primary result code is the low byte; SQLITE_BUSY_SNAPSHOT and kin are BUSY too.
+        return (cause.sqlite_errorcode & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    module = type(cause).__module__
+    if module.startswith("pymysql"):
+        return bool(cause.args) and cause.args[0] in MYSQL_BUSY_CODES
+    if module.startswith("psycopg"):
+        return getattr(cause, "sqlstate", None) in POSTGRES_BUSY_STATES
+    return False
 
 
 def check_connection(engine: Engine, var: str = "DATABASE_URL") -> None:

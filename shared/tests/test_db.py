@@ -19,7 +19,7 @@ from shared.db import (
     parse_url,
     upgrade_to_head,
 )
-from shared.testing import backend_of
+from shared.testing import BACKENDS, backend_of
 
 
 class Base(DeclarativeBase):
@@ -396,4 +396,25 @@ def test_other_database_errors_are_not_busy(tmp_path):
         connection.exec_driver_sql("SELECT * FROM no_such_table")
     assert not is_database_busy(raised.value)
     assert not is_database_busy(RuntimeError("database is locked"))
+    engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS[1:])
+def test_a_lock_wait_that_times_out_on_a_server_database_is_busy(backend, make_database):
+    engine = create_engine(make_database(backend))
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (id INTEGER PRIMARY KEY, x INTEGER)")
+        connection.exec_driver_sql("INSERT INTO t VALUES (1, 0)")
+    short_wait = {
+        "mysql": "SET SESSION innodb_lock_wait_timeout = 1",
+        "postgres": "SET lock_timeout = '200ms'",
+    }[backend]
+    with engine.connect() as holder, engine.connect() as waiter:
+        holder.begin()
+        holder.exec_driver_sql("UPDATE t SET x = 1 WHERE id = 1")
+        waiter.exec_driver_sql(short_wait)
+        with pytest.raises(sa.exc.OperationalError) as raised:
+            waiter.exec_driver_sql("UPDATE t SET x = 2 WHERE id = 1")
+        holder.rollback()
+    assert is_database_busy(raised.value), raised.value
     engine.dispose()
