@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.schema import CreateTable
 
 from day07.relations import (
     DEFAULT_TAGS,
@@ -271,7 +273,62 @@ def test_the_database_refuses_a_duplicate_link(blog: Session) -> None:
 # --- seeding ------------------------------------------------------------------------------------
 
 
+def test_seed_accepts_no_posts_and_a_single_author(db_session: Session) -> None:
+    seed_blog(db_session, posts=0, authors=1)
+
+    assert db_session.scalars(sa.select(Author.name)).all() == ["Author 01"]
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Post)) == 0
+
+
 @pytest.mark.parametrize(("posts", "authors"), [(-1, 3), (5, 0)])
 def test_seed_rejects_impossible_sizes(db_session: Session, posts: int, authors: int) -> None:
     with pytest.raises(ValueError, match="need posts >= 0 and authors >= 1"):
         seed_blog(db_session, posts=posts, authors=authors)
+
+
+# --- the schema ---------------------------------------------------------------------------------
+
+SCHEMA = {
+    "day07_authors": "id INTEGER NOT NULL, name VARCHAR(80) NOT NULL, "
+    "CONSTRAINT pk_day07_authors PRIMARY KEY (id), "
+    "CONSTRAINT uq_day07_authors_name UNIQUE (name)",
+    "day07_tags": "id INTEGER NOT NULL, name VARCHAR(40) NOT NULL, "
+    "CONSTRAINT pk_day07_tags PRIMARY KEY (id), CONSTRAINT uq_day07_tags_name UNIQUE (name)",
+    "day07_posts": "id INTEGER NOT NULL, title VARCHAR(200) NOT NULL, "
+    "author_id INTEGER NOT NULL, CONSTRAINT pk_day07_posts PRIMARY KEY (id), "
+    "CONSTRAINT fk_day07_posts_author_id_day07_authors FOREIGN KEY(author_id) "
+    "REFERENCES day07_authors (id)",
+    "day07_post_tags": "post_id INTEGER NOT NULL, tag_id INTEGER NOT NULL, "
+    "CONSTRAINT pk_day07_post_tags PRIMARY KEY (post_id, tag_id), "
+    "CONSTRAINT fk_day07_post_tags_post_id_day07_posts FOREIGN KEY(post_id) "
+    "REFERENCES day07_posts (id) ON DELETE CASCADE, "
+    "CONSTRAINT fk_day07_post_tags_tag_id_day07_tags FOREIGN KEY(tag_id) "
+    "REFERENCES day07_tags (id) ON DELETE CASCADE",
+}
+
+
+@pytest.mark.parametrize("table", list(SCHEMA))
+def test_each_table_has_its_columns_and_named_constraints(table: str) -> None:
+    ddl = str(CreateTable(Base.metadata.tables[table]).compile(dialect=sqlite.dialect()))
+
+    body = " ".join(ddl.split()).removeprefix(f"CREATE TABLE {table} ( ").removesuffix(" )")
+    assert body == SCHEMA[table]
+
+
+def test_posts_are_indexed_by_author() -> None:
+    (index,) = Base.metadata.tables["day07_posts"].indexes
+
+    assert (index.name, [column.name for column in index.columns]) == (
+        "ix_day07_posts_author_id",
+        ["author_id"],
+    )
+
+
+def test_each_model_shows_its_id_and_name_or_title() -> None:
+    shown = [
+        repr(Author(id=1, name="Ada")),
+        repr(Post(id=2, title="Hi")),
+        repr(Tag(id=3, name="sql")),
+    ]
+
+    assert shown == ["Author(id=1, name='Ada')", "Post(id=2, title='Hi')", "Tag(id=3, name='sql')"]
