@@ -184,6 +184,21 @@ def test_data_migration_covers_more_rows_than_one_batch(engine: Engine) -> None:
     assert after_downgrade == {f"user{i}@example.com": (f"Person Number{i}",) for i in range(1234)}
 
 
+def test_downgrade_joins_a_name_of_exactly_200_characters(engine: Engine) -> None:
+    upgrade(engine, "head")
+    with engine.begin() as connection:
+        connection.execute(
+            users_v3.insert(),
+            {"email": "long@example.com", "first_name": "A" * 100, "last_name": "B" * 99},
+        )
+
+    downgrade(engine, "0002_add_name_parts")
+
+    assert names_by_email(engine, "full_name") == {
+        "long@example.com": ("A" * 100 + " " + "B" * 99,)
+    }
+
+
 def test_downgrade_refuses_names_too_long_to_join_and_changes_nothing(engine: Engine) -> None:
     upgrade(engine, "head")
     with engine.begin() as connection:
