@@ -270,6 +270,8 @@ def render_table(root: Path, results: dict[str, DayResult]) -> str:
         f'- Tests on SQLite only (`-m "{SQLITE_ONLY}"`) unless the row says otherwise; the',
         "  database tests run on MySQL and PostgreSQL too in `make test`.",
         f"- The aim: at least {TARGET_SCORE} % killed on every day.",
+        "- `make mutate-day05` prints each survivor with its diff; to see one again, until the",
+        "  day's next run: `cd .mutation/day05 && ../../.venv/bin/mutmut show <id>`.",
         "",
         "| Day | Mutants | Killed | Survived | Equivalent | Killed % | Killed or equivalent % "
         "| Run on | mutmut |",
