@@ -17,6 +17,7 @@ from flask import Request
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
+from projects.blog_api.schemas import ErrorResponse
 from shared.errors import ApiError, BadRequest, Unprocessable
 
 #: Top-level keys that wrap a resource ({"user": {...}}); their fields are reported bare.
@@ -89,7 +90,38 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
+URI_TOO_LONG = "The URL is longer than the server accepts (gunicorn: 4094 bytes)"
+#: What a view taking a JSON body can answer before it runs, besides the 422 of a bad field.
+BODY_ERRORS = {
+    400: "The body is not valid JSON",
+    413: "The body is larger than BLOG_MAX_BODY_BYTES",
+    415: "The body is not application/json",
+}
+
+
 class Blueprint(flask_smorest.Blueprint):
-    """flask-smorest's Blueprint, parsing with :class:`RealWorldParser`."""
+    """flask-smorest's Blueprint, parsing with :class:`RealWorldParser`.
+
+    Views that take a JSON body also document the errors the parser answers for it, and views
+    that read a query string the 414 of a URL too long to reach them.
+    """
 
     ARGUMENTS_PARSER = RealWorldParser()
+
+    def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Any:
+        parse = super().arguments(schema, location=location, **kwargs)
+        if location == "query":
+            # The server in front (gunicorn) answers this, in plain text, before the app runs.
+            return lambda view: self.alt_response(414, description=URI_TOO_LONG)(parse(view))
+        if location != "json":
+            return parse
+
+        def decorator(view: Any) -> Any:
+            view = parse(view)
+            for status, description in BODY_ERRORS.items():
+                view = self.alt_response(status, schema=ErrorResponse, description=description)(
+                    view
+                )
+            return view
+
+        return decorator

@@ -288,3 +288,21 @@ def test_an_unexpected_error_is_a_json_500_without_a_traceback(
 def test_errors_never_echo_the_password(client: FlaskClient) -> None:
     response = client.post("/api/users", json=new_user(password="short1", email="bad"))
     assert "short1" not in response.get_data(as_text=True)
+
+
+def openapi_document(app: Flask) -> dict[str, Any]:
+    document: dict[str, Any] = app.test_client().get("/api/openapi.json").json
+    return document
+
+
+def test_the_document_lists_the_errors_a_json_body_can_get(make_app: Any) -> None:
+    document = openapi_document(make_app())
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            statuses = set(operation["responses"])
+            documented = {"400", "413", "415"} <= statuses
+            assert documented == ("requestBody" in operation), (method, path, sorted(statuses))
+            reads_query = any(p["in"] == "query" for p in operation.get("parameters", []))
+            assert ("414" in statuses) == reads_query, (method, path, sorted(statuses))
