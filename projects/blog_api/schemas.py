@@ -35,10 +35,14 @@ PAGE_SIZE_DEFAULT = 20
 PAGE_SIZE_MAX = 100
 # Bigger numbers than this overflow an INTEGER column (and a SQL error is not a 422).
 OFFSET_MAX = 2**31 - 1
-FILTER_MAX = 255
 
 USERNAME_PATTERN = re.compile(r"^[\w.\-]+$")
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_PATTERN = re.compile(r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$")
+# What the OpenAPI document says a text field accepts, so generated clients and fuzzers send
+# what the server takes: something besides whitespace (JSON Schema patterns search, so this
+# says "contains a non-space"); an http(s) URL with a host. NUL is refused too (see Text).
+REQUIRED_TEXT = r"\S"
+WEB_URL_TEXT = r"^\s*([Hh][Tt][Tt][Pp][Ss]?://[^\s/?#\[\]]+([/?#]\S*)?)?\s*$"
 
 
 class Text(fields.String):
@@ -73,6 +77,13 @@ class Text(fields.String):
         self.min_length = min_length
         self.strip = strip
         self.blank_as_none = blank_as_none
+        documented: dict[str, Any] = {"maxLength": max_length}
+        if min_length:
+            documented["minLength"] = min_length
+        # A Regexp validator documents its own pattern (apispec reads it).
+        if not blank_as_none and not any(isinstance(r, validate.Regexp) for r in self.validators):
+            documented["pattern"] = REQUIRED_TEXT
+        self.metadata = {**documented, **self.metadata}
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         text: str = super()._deserialize(value, attr, data, **kwargs)
@@ -160,6 +171,10 @@ class LoginUser(RequestSchema):
 
 
 class WebUrl(Text):
+    def __init__(self, max_length: int, **kwargs: Any) -> None:
+        super().__init__(max_length, **kwargs)
+        self.metadata = {**self.metadata, "pattern": WEB_URL_TEXT}
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         url = super()._deserialize(value, attr, data, **kwargs)
         if url is not None and not _is_web_url(url):
@@ -234,12 +249,14 @@ class Page(RequestSchema):
 
 class ArticleListQuery(Page):
     # An empty filter (?tag=) means no filter, as a search form would send it.
-    tag = Text(FILTER_MAX, blank_as_none=True, metadata={"description": "articles with this tag"})
+    # No longer than the column they match: longer names cannot exist, and a query string of
+    # three filters at most this long fits in the request line gunicorn accepts (4094 bytes).
+    tag = Text(TAG_MAX, blank_as_none=True, metadata={"description": "articles with this tag"})
     author = Text(
-        FILTER_MAX, blank_as_none=True, metadata={"description": "articles by this username"}
+        USERNAME_MAX, blank_as_none=True, metadata={"description": "articles by this username"}
     )
     favorited = Text(
-        FILTER_MAX,
+        USERNAME_MAX,
         blank_as_none=True,
         metadata={"description": "articles this username favourited"},
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from projects.blog_api import schemas
 from projects.blog_api.models import (
     ARTICLE_BODY_MAX,
     BIO_MAX,
@@ -193,6 +195,8 @@ def test_user_update_refuses_bad_fields(
         (f"offset={2**64}", "offset"),
         ("tag=a%00b", "tag"),
         ("author=" + "a" * 300, "author"),
+        ("tag=" + "t" * (TAG_MAX + 1), "tag"),
+        ("favorited=" + "f" * (USERNAME_MAX + 1), "favorited"),
     ],
 )
 def test_list_queries_refuse_bad_parameters(client: FlaskClient, query: str, field: str) -> None:
@@ -306,3 +310,44 @@ def test_the_document_lists_the_errors_a_json_body_can_get(make_app: Any) -> Non
             assert documented == ("requestBody" in operation), (method, path, sorted(statuses))
             reads_query = any(p["in"] == "query" for p in operation.get("parameters", []))
             assert ("414" in statuses) == reads_query, (method, path, sorted(statuses))
+
+
+def test_the_document_states_the_limits_text_fields_are_checked_against(make_app: Any) -> None:
+    schemas = openapi_document(make_app())["components"]["schemas"]
+    limits = {
+        ("NewUser", "username"): USERNAME_MAX,
+        ("NewUser", "email"): EMAIL_MAX,
+        ("NewArticle", "title"): TITLE_MAX,
+        ("NewArticle", "description"): DESCRIPTION_MAX,
+        ("NewArticle", "body"): ARTICLE_BODY_MAX,
+        ("NewComment", "body"): COMMENT_BODY_MAX,
+        ("UpdateUser", "bio"): BIO_MAX,
+        ("UpdateUser", "image"): IMAGE_MAX,
+    }
+    for (schema, field), limit in limits.items():
+        assert schemas[schema]["properties"][field]["maxLength"] == limit, (schema, field)
+    assert schemas["NewUser"]["properties"]["password"]["minLength"] == 8
+    assert schemas["NewArticle"]["properties"]["tagList"]["items"]["maxLength"] == TAG_MAX
+
+
+@pytest.mark.parametrize(
+    ("schema", "field", "value"),
+    [
+        ("NewArticle", "title", "   "),
+        ("NewArticle", "title", "A title"),
+        ("LoginUser", "password", "        "),
+        ("UpdateUser", "image", "https://example.com/me.png"),
+        ("UpdateUser", "image", "javascript:alert(1)"),
+        ("UpdateUser", "image", "http://[::1"),
+        ("UpdateUser", "image", ""),
+    ],
+)
+def test_the_documented_pattern_agrees_with_the_server(
+    make_app: Any, schema: str, field: str, value: str
+) -> None:
+    app = make_app()
+    pattern = openapi_document(app)["components"]["schemas"][schema]["properties"][field]["pattern"]
+    # JSON Schema patterns search the string, as re.search does.
+    documented_valid = re.search(pattern, value) is not None
+    loaded = getattr(schemas, schema)().validate({field: value}, partial=True)
+    assert documented_valid == (field not in loaded), (value, pattern, loaded)
