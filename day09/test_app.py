@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -16,11 +17,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from day09.app import create_app
+from day09.app import AuthSettings, create_app
 from day09.forgery import unsigned, with_claims, with_signature_altered
 from day09.models import User
 from day09.tokens import issue_token
-from shared.config import ConfigError
+from shared.config import ConfigError, load_settings
 from shared.testing import BACKENDS
 
 SECRET = "test-signing-key-0123456789-abcdefghij"
@@ -150,7 +151,10 @@ def test_register_rejects_a_body_that_is_not_a_json_object_with_400(
 ) -> None:
     body = problem(send(client), 400)
 
-    assert body["detail"].startswith("request body must be a JSON object")
+    assert body["detail"] == (
+        'request body must be a JSON object like {"username": "ada", "password": "..."} '
+        "sent with Content-Type: application/json"
+    )
 
 
 @pytest.fixture(params=BACKENDS)
@@ -190,6 +194,21 @@ def test_register_race_gives_the_loser_409_and_keeps_one_account(
         users = app.extensions["day09"].db.session.scalars(select(User.username)).all()
     assert users == ["ada"]
     app.extensions["day09"].db.engine.dispose()
+
+
+def test_register_reads_a_body_of_exactly_16_kib_and_refuses_one_byte_more(
+    client: FlaskClient,
+) -> None:
+    def body_of(size: int) -> str:
+        padding = size - len(json.dumps({"username": "ada", "password": ""}))
+        return json.dumps({"username": "ada", "password": "x" * padding})
+
+    at_limit = client.post("/register", data=body_of(16 * 1024), content_type="application/json")
+    over = client.post("/register", data=body_of(16 * 1024 + 1), content_type="application/json")
+
+    # At the limit the body is read and judged (the password is too long); over it, never read.
+    assert problem(at_limit, 422)["errors"] == {"password": ["must be 8 to 128 characters long"]}
+    problem(over, 413)
 
 
 def test_register_refuses_an_oversized_body_with_413(client: FlaskClient) -> None:
@@ -379,13 +398,31 @@ def test_me_rejects_an_expired_token(client: FlaskClient, ada_id: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "subject", ["999", "ada", "²", "9" * 40], ids=["deleted-id", "name", "superscript", "huge"]
+    "subject",
+    ["999", "ada", "²", "9" * 19, "9" * 40],
+    ids=["deleted-id", "name", "superscript", "past-64-bits", "huge"],
 )
+@pytest.mark.filterwarnings("error")  # no lookup by a null key either: SQLAlchemy warns on one
 def test_me_rejects_a_token_whose_subject_is_no_user(client: FlaskClient, subject: str) -> None:
     token = issue_token(subject, SECRET, timedelta(minutes=5))
 
-    body = problem(get_me(client, f"Bearer {token}"), 401)
-    assert body["detail"] == "token's user no longer exists; log in again"
+    response = get_me(client, f"Bearer {token}")
+
+    assert problem(response, 401)["detail"] == "token's user no longer exists; log in again"
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="day09", error="invalid_token"'
+
+
+def test_me_finds_a_user_whose_id_has_eighteen_digits(app: Flask, client: FlaskClient) -> None:
+    big_id = 10**17  # the longest subject read as an id: 18 digits, well inside 64 bits
+    with app.app_context():
+        session = app.extensions["day09"].db.session
+        session.add(User(id=big_id, username="big", password_hash="unused"))
+        session.commit()
+    token = issue_token(str(big_id), SECRET, timedelta(minutes=5))
+
+    response = get_me(client, f"Bearer {token}")
+
+    assert response.get_json() == {"id": big_id, "username": "big"}
 
 
 # --- authorization: who may read what ----------------------------------------------------------
@@ -430,6 +467,13 @@ def test_an_unknown_route_is_a_json_404(client: FlaskClient) -> None:
         # Bytes, not characters: 16 characters of UTF-8 that make 31 bytes are still too short.
         ({"SECRET_KEY": "é" * 15 + "k"}, "DAY09_SECRET_KEY is 31 bytes; HS256 needs at least 32"),
         ({"TOKEN_TTL": 0}, "DAY09_TOKEN_TTL must be at least 1 second, got 0"),
+        ({"DATABASE_URL": "not a url"}, "DAY09_DATABASE_URL is not a database URL"),
+        ({"ARGON2_TIME_COST": 0}, "DAY09_ARGON2_TIME_COST and DAY09_ARGON2_PARALLELISM must be"),
+        ({"ARGON2_PARALLELISM": 0}, "DAY09_ARGON2_TIME_COST and DAY09_ARGON2_PARALLELISM must be"),
+        (
+            {"ARGON2_MEMORY_COST": 15, "ARGON2_PARALLELISM": 2},
+            r"DAY09_ARGON2_MEMORY_COST must be at least 8 KiB per lane \(16 for 2 lanes\)",
+        ),
         ({"TOKEN_TTL": "soon"}, "DAY09_TOKEN_TTL must be a whole number, got 'soon'"),
         ({"ARGON2_MEMORY_COST": 4}, "DAY09_ARGON2_MEMORY_COST must be at least 8 KiB per lane"),
         ({"APP_ENV": "production", "SECRET_KEY": None}, "DAY09_SECRET_KEY is still the dev"),
@@ -449,3 +493,25 @@ def test_create_app_accepts_a_key_of_exactly_32_bytes(key: str) -> None:
     app = create_app(SETTINGS | {"SECRET_KEY": key})
 
     assert app.extensions["day09"].settings.secret_key == key
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"TOKEN_TTL": 1}, {"ARGON2_MEMORY_COST": 16, "ARGON2_PARALLELISM": 2}],
+    ids=["one-second-ttl", "8-kib-per-lane"],
+)
+def test_create_app_accepts_the_smallest_usable_settings(overrides: dict[str, Any]) -> None:
+    app = create_app(SETTINGS | overrides)
+
+    settings = app.extensions["day09"].settings
+    assert {name.lower(): getattr(settings, name.lower()) for name in overrides} == {
+        name.lower(): value for name, value in overrides.items()
+    }
+
+
+def test_the_default_settings_are_a_quarter_hour_token_and_argon2_cffis_cost() -> None:
+    settings = load_settings(AuthSettings, {"SECRET_KEY": SECRET})
+
+    assert (settings.token_ttl, settings.database_url) == (900, "sqlite://")
+    costs = (settings.argon2_time_cost, settings.argon2_memory_cost, settings.argon2_parallelism)
+    assert costs == (3, 65536, 4)

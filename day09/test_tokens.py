@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -127,3 +128,36 @@ def test_pyjwt_refuses_to_decode_without_a_list_of_algorithms(now: datetime) -> 
 
     with pytest.raises(jwt.DecodeError, match='pass in a value for the "algorithms" argument'):
         jwt.decode(token, SECRET)
+
+
+@pytest.mark.parametrize(
+    ("signature", "altered"), [("Abc", "Bbc"), ("Bbc", "Cbc")], ids=["to-B", "B-to-C"]
+)
+def test_altering_a_signature_always_changes_its_first_character(
+    signature: str, altered: str
+) -> None:
+    assert with_signature_altered(f"head.body.{signature}") == f"head.body.{altered}"
+
+
+def test_a_token_issued_without_a_clock_is_stamped_in_utc_whatever_the_local_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A naive local time would be read as UTC by PyJWT and shift iat by the zone's offset.
+    monkeypatch.setenv("TZ", "Etc/GMT+5")
+    time.tzset()
+    try:
+        before = int(time.time())
+        claims = jwt.decode(issue_token("42", SECRET, TTL), SECRET, algorithms=["HS256"])
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+    assert before <= claims["iat"] <= before + 5, (before, claims["iat"])
+
+
+def test_a_claim_pyjwt_cannot_read_is_refused_with_its_reason(now: datetime) -> None:
+    payload = {"sub": "42", "iat": "soon", "exp": int((now + TTL).timestamp())}
+    token = jwt.encode(payload, SECRET, algorithm="HS256")
+
+    with pytest.raises(InvalidToken, match=r"^token is invalid: Issued At claim \(iat\)"):
+        read_token(token, SECRET)
