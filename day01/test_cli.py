@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from day01.__main__ import read_error_message
+from day01.__main__ import STDIN, InputError, build_parser, read_error_message, read_lines
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -166,6 +166,43 @@ def test_help_describes_every_option() -> None:
         assert option in result.stdout, option
 
 
+HELP_AT_80_COLUMNS = """\
+usage: python -m day01 [-h] [--top N] [--stop-words FILE | --no-stop-words]
+                       [--min-length N] [--json]
+                       [FILE ...]
+
+Show the most frequent words of UTF-8 text files.
+
+positional arguments:
+  FILE               UTF-8 text file to count ('-' reads standard input);
+                     counts add up across files
+
+options:
+  -h, --help         show this help message and exit
+  --top N            show N words (default 10)
+  --stop-words FILE  ignore the words in FILE instead of the built-in English
+                     list (words separated by spaces or lines, '#' starts a
+                     comment)
+  --no-stop-words    count every word, 'the' and 'and' included
+  --min-length N     ignore words shorter than N characters (default 1)
+  --json             print JSON (stable keys, totals included)
+
+With no FILE, counts a short sample text (day01/sample.txt).
+
+examples:
+  python -m day01 notes.txt --top 5
+  cat notes.txt | python -m day01 - --json
+"""
+
+
+def test_help_names_each_value_says_each_default_and_keeps_the_examples_on_their_lines(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+
+    assert build_parser().format_help() == HELP_AT_80_COLUMNS
+
+
 # --- bad input --------------------------------------------------------------------------------
 
 
@@ -198,6 +235,26 @@ def test_refuses_an_unreadable_file(text_file: Path) -> None:
     assert_refused(run_cli(text_file), "permission denied", "chmod")
 
 
+def test_explains_any_other_read_error_with_its_reason() -> None:
+    assert read_error_message("'notes.txt'", OSError(5, "Input/output error")) == (
+        "cannot read 'notes.txt': Input/output error — pass a readable text file"
+    )
+    assert read_error_message("'notes.txt'", OSError("device gone")) == (
+        "cannot read 'notes.txt': device gone — pass a readable text file"
+    )
+
+
+def test_a_closed_standard_input_is_refused_with_what_to_do(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sys, "stdin", None)
+
+    with pytest.raises(InputError) as error:
+        list(read_lines(STDIN, "standard input"))
+
+    assert str(error.value) == "standard input is closed — pipe text in, or pass a FILE"
+
+
 def test_explains_a_permission_error_and_its_fix() -> None:
     # The same path as the test above, reachable even where tests run as root.
     message = read_error_message("'notes.txt'", PermissionError(13, "Permission denied"))
@@ -215,7 +272,13 @@ def test_refuses_a_file_that_is_not_utf8(tmp_path: Path) -> None:
 
 
 def test_refuses_standard_input_that_is_not_utf8() -> None:
-    assert_refused(run_cli("-", stdin=b"\xff\xfeu\x00"), "standard input", "not UTF-8")
+    result = run_cli("-", stdin=b"ok\n\xff\xfeu\x00")
+
+    assert_refused(result)
+    assert result.stderr == (
+        "python -m day01: error: standard input is not UTF-8 text (byte 0xff on line 2)"
+        " — convert it first, e.g. iconv -f latin1 -t utf-8\n"
+    )
 
 
 def test_refuses_a_missing_stop_words_file(text_file: Path, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from day01.wordfreq import (
     format_table,
     iter_words,
     parse_stop_words,
+    rank_rows,
     report_to_json,
     tokenise,
     top_words,
@@ -301,7 +302,28 @@ def test_format_table_lines_every_value_up_with_its_column() -> None:
 def test_format_table_shows_rank_word_count_and_share_per_row() -> None:
     table = format_table(report_of("api api api flask", stop_words=frozenset()))
 
-    assert table.splitlines()[2:4] == ["   1  api        3  75.0%", "   2  flask      1  25.0%"]
+    assert table.splitlines() == [
+        "rank  word   count  share",
+        "----  -----  -----  -----",
+        "   1  api        3  75.0%",
+        "   2  flask      1  25.0%",
+        "",
+        "4 words counted (2 distinct), 0 skipped as stop words or too short",
+    ]
+
+
+def test_rank_rows_gives_a_zero_share_when_nothing_was_counted() -> None:
+    assert rank_rows([("api", 1)], counted_words=0) == (WordCount(1, "api", 1, 0.0),)
+
+
+def test_build_report_shows_ten_words_of_any_length_by_default() -> None:
+    report = build_report([f"w{n}" for n in range(12)] + ["a"], stop_words=frozenset())
+
+    assert len(report.top) == 10 and report.counted_words == 13
+
+
+def test_filter_counts_keeps_one_letter_words_by_default() -> None:
+    assert filter_counts(Counter({"a": 2, "be": 1})) == Counter({"a": 2, "be": 1})
 
 
 def test_format_table_says_so_when_there_are_no_words() -> None:
