@@ -17,6 +17,7 @@ from werkzeug.routing import Map, UnicodeConverter
 from projects.blog_api.config import BlogSettings, load_blog_settings
 from projects.blog_api.errors import register_blog_errors
 from projects.blog_api.extensions import bind_extensions
+from projects.blog_api.slugs import SlugConverter
 from shared.config import ConfigError
 from shared.db import Database, upgrade_to_head
 
@@ -54,6 +55,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     # Keep the field order of the spec, and skip the cost of sorting keys on every response.
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.url_map.converters["name"] = NameConverter
+    app.url_map.converters["slug"] = SlugConverter
 
     db = Database.from_url(settings.database_url, var="BLOG_DATABASE_URL")
     if settings.auto_migrate:

@@ -173,7 +173,7 @@ def create_article(new: dict[str, Any]) -> tuple[dict[str, Any], int]:
     return article_response(article.slug, me.id), 201
 
 
-@blp.route("/articles/<name:slug>", methods=["GET"])
+@blp.route("/articles/<slug:slug>", methods=["GET"])
 @auth_optional(blp)
 @blp.alt_response(200, schema=schemas.ArticleResponse, success=True)
 @blp.alt_response(404, schema=schemas.ErrorResponse)
@@ -182,7 +182,7 @@ def show_article(slug: str) -> dict[str, Any]:
     return article_response(slug, viewer_id())
 
 
-@blp.route("/articles/<name:slug>", methods=["PUT"])
+@blp.route("/articles/<slug:slug>", methods=["PUT"])
 @auth_required(blp)
 @blp.arguments(schemas.UpdateArticleRequest)
 @blp.alt_response(200, schema=schemas.ArticleResponse, success=True)
@@ -204,7 +204,7 @@ def update_article(changes: dict[str, Any], slug: str) -> dict[str, Any]:
     return article_response(article.slug, current_user().id)
 
 
-@blp.route("/articles/<name:slug>", methods=["DELETE"])
+@blp.route("/articles/<slug:slug>", methods=["DELETE"])
 @auth_required(blp)
 @blp.alt_response(204, description="Deleted", success=True)
 @blp.alt_response(403, schema=schemas.ErrorResponse)

@@ -6,6 +6,9 @@ import re
 import secrets
 import string
 import unicodedata
+from typing import Any
+
+from werkzeug.routing import Map, UnicodeConverter
 
 SUFFIX_ALPHABET = string.ascii_lowercase + string.digits
 SUFFIX_LENGTH = 8
@@ -32,3 +35,15 @@ def new_slug(title: str) -> str:
     """
     suffix = "".join(secrets.choice(SUFFIX_ALPHABET) for _ in range(SUFFIX_LENGTH))
     return f"{slugify(title) or 'article'}-{suffix}"
+
+
+class SlugConverter(UnicodeConverter):
+    """An article slug in a URL: a name (no NUL, at most 255 characters) other than ``feed``.
+
+    ``/articles/feed`` is the feed; without this, it would also match ``/articles/<slug>``, and
+    OPTIONS and 405s would offer PUT and DELETE on it. No slug is ``feed`` (they end in a suffix).
+    """
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        super().__init__(url_map, maxlength=255)
+        self.regex = r"(?!feed$)[^/\x00]{1,255}"

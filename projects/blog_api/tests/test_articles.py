@@ -352,3 +352,10 @@ def test_the_author_deletes_an_article_with_204(conduit: Conduit) -> None:
     assert response.get_data() == b""
     assert_error(conduit.client.get(f"/api/articles/{slug}"), 404, "body")
     assert conduit.client.get(f"/api/articles?favorited={fan.username}").json["articlesCount"] == 0
+
+
+def test_the_feed_url_is_not_also_an_article_url(client: FlaskClient) -> None:
+    # /articles/feed used to match /articles/<slug> too, so OPTIONS offered PUT and DELETE.
+    allowed = client.open("/api/articles/feed", method="OPTIONS").headers["Allow"]
+    assert set(allowed.replace(" ", "").split(",")) == {"GET", "HEAD", "OPTIONS"}
+    assert_error(client.put("/api/articles/feed", json={"article": {}}), 405, "body")
