@@ -158,6 +158,7 @@ def feed(query: dict[str, Any]) -> dict[str, Any]:
 @blp.arguments(schemas.NewArticleRequest)
 @blp.alt_response(201, schema=schemas.ArticleResponse, success=True)
 @blp.alt_response(422, schema=schemas.ErrorResponse)
+@blp.doc(responses={201: {"links": schemas.ARTICLE_LINKS}})
 def create_article(new: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Write an article; its slug comes from the title plus a random suffix."""
     session = db_session()
@@ -188,6 +189,7 @@ def show_article(slug: str) -> dict[str, Any]:
 @blp.alt_response(200, schema=schemas.ArticleResponse, success=True)
 @blp.alt_response(403, schema=schemas.ErrorResponse)
 @blp.alt_response(404, schema=schemas.ErrorResponse)
+@blp.doc(responses={200: {"links": schemas.ARTICLE_LINKS}})
 def update_article(changes: dict[str, Any], slug: str) -> dict[str, Any]:
     """Change title, description or body (author only); a new title gets a new slug."""
     session = db_session()

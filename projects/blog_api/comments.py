@@ -54,6 +54,7 @@ def list_comments(slug: str) -> dict[str, Any]:
 @blp.alt_response(200, schema=schemas.CommentResponse, success=True)
 @blp.alt_response(404, schema=schemas.ErrorResponse)
 @blp.alt_response(422, schema=schemas.ErrorResponse)
+@blp.doc(responses={200: {"links": schemas.COMMENT_LINKS}})
 def add_comment(new: dict[str, Any], slug: str) -> dict[str, Any]:
     """Comment on an article (the spec answers 200, not 201)."""
     session = db_session()

@@ -39,6 +39,7 @@ def followee_id(username: str) -> int:
 @auth_optional(blp)
 @blp.alt_response(200, schema=schemas.ProfileResponse, success=True)
 @blp.alt_response(404, schema=schemas.ErrorResponse)
+@blp.doc(responses={200: {"links": schemas.PROFILE_LINKS}})
 def show_profile(username: str) -> dict[str, Any]:
     """A user's public profile; ``following`` is for the caller (false when anonymous)."""
     return profile_response(username, viewer_id())

@@ -265,6 +265,50 @@ class ArticleListQuery(Page):
 # --- responses (documentation) ---------------------------------------------------------------
 
 
+def _link(path: str, method: str, **parameters: str) -> dict[str, Any]:
+    """An OpenAPI link to the operation ``method path`` (``path`` as the document spells it)."""
+    pointer = path.replace("~", "~0").replace("/", "~1")
+    return {"operationRef": f"#/paths/{pointer}/{method}", "parameters": parameters}
+
+
+def _article_links(slug: str) -> dict[str, Any]:
+    article, favorite = "/api/articles/{slug}", "/api/articles/{slug}/favorite"
+    comments = "/api/articles/{slug}/comments"
+    return {
+        "showArticle": _link(article, "get", slug=slug),
+        "updateArticle": _link(article, "put", slug=slug),
+        "deleteArticle": _link(article, "delete", slug=slug),
+        "favoriteArticle": _link(favorite, "post", slug=slug),
+        "unfavoriteArticle": _link(favorite, "delete", slug=slug),
+        "listComments": _link(comments, "get", slug=slug),
+        "addComment": _link(comments, "post", slug=slug),
+    }
+
+
+def _profile_links(username: str) -> dict[str, Any]:
+    profile, follow = "/api/profiles/{username}", "/api/profiles/{username}/follow"
+    return {
+        "showProfile": _link(profile, "get", username=username),
+        "follow": _link(follow, "post", username=username),
+        "unfollow": _link(follow, "delete", username=username),
+    }
+
+
+#: What a client can do next with what a response names (OpenAPI links, used by stateful
+#: fuzzers): ``@blp.doc(responses={201: {"links": ARTICLE_LINKS}})``.
+ARTICLE_LINKS = _article_links("$response.body#/article/slug")
+COMMENT_LINKS = {
+    "deleteComment": _link(
+        "/api/articles/{slug}/comments/{comment_id}",
+        "delete",
+        slug="$request.path.slug",
+        comment_id="$response.body#/comment/id",
+    )
+}
+USER_LINKS = _profile_links("$response.body#/user/username")
+PROFILE_LINKS = _profile_links("$response.body#/profile/username")
+
+
 class Profile(ma.Schema):
     username = fields.String(required=True)
     bio = fields.String(required=True, allow_none=True)

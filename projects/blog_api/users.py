@@ -77,6 +77,7 @@ def commit_unique_user(session: Session) -> None:
 @blp.arguments(schemas.NewUserRequest)
 @blp.alt_response(201, schema=schemas.UserResponse, success=True)
 @blp.alt_response(422, schema=schemas.ErrorResponse)
+@blp.doc(responses={201: {"links": schemas.USER_LINKS}})
 def register(new_user: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Register a new user."""
     state = blog_state()
