@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import Column, ForeignKey, MetaData, String, Table, func, select
+from sqlalchemy import Column, ForeignKey, MetaData, Select, String, Table, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -20,7 +20,6 @@ from sqlalchemy.orm import (
     Session,
     joinedload,
     mapped_column,
-    raiseload,
     relationship,
     selectinload,
 )
@@ -166,16 +165,27 @@ def list_posts_eager(session: Session, limit: int) -> list[PostSummary]:
 
     The author comes in the same SELECT (``joinedload``, safe with LIMIT for a many-to-one);
     the tags come in one more SELECT ... WHERE post_id IN (...) (``selectinload``), which
-    SQLAlchemy splits into one query per 500 posts. ``raiseload("*")`` turns any other lazy
-    load into an error instead of a hidden query.
+    SQLAlchemy splits into one query per 500 posts. See :func:`eager_page`.
     """
-    statement = (
+    return [summarize(post) for post in session.scalars(eager_page(limit))]
+
+
+def eager_page(limit: int) -> Select[tuple[Post]]:
+    """The page query of :func:`list_posts_eager`.
+
+    ``.raiseload("*")`` on each loader makes the loaded authors and tags refuse any further lazy
+    load (``author.posts``, ``tag.posts``): an error instead of a hidden query. (A bare
+    ``raiseload("*")`` would cover only Post's other relationships, and it has none.)
+    """
+    return (
         select(Post)
-        .options(joinedload(Post.author), selectinload(Post.tags), raiseload("*"))
+        .options(
+            joinedload(Post.author).raiseload("*"),
+            selectinload(Post.tags).raiseload("*"),
+        )
         .order_by(Post.id)
         .limit(limit)
     )
-    return [summarize(post) for post in session.scalars(statement)]
 
 
 def posts_per_tag(session: Session) -> list[TagCount]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.schema import CreateTable
 
@@ -18,6 +20,7 @@ from day07.relations import (
     Tag,
     TagCount,
     count_statements,
+    eager_page,
     list_posts_eager,
     list_posts_lazy,
     post_tags,
@@ -100,6 +103,41 @@ def test_joinedload_wraps_a_limited_page_in_a_subquery_only_for_a_collection() -
 
     assert "FROM (SELECT day07_posts.id" in with_tags, with_tags
     assert "FROM day07_posts LEFT OUTER JOIN day07_authors" in with_author, with_author
+
+
+def test_eager_listing_leaves_authors_and_tags_that_refuse_to_lazy_load(blog: Session) -> None:
+    blog.expunge_all()
+    page = blog.scalars(eager_page(3)).all()
+    post = page[1]  # Post 002, tagged python
+
+    with pytest.raises(InvalidRequestError, match=r"'Author\.posts' is not available"):
+        _ = post.author.posts
+    with pytest.raises(InvalidRequestError, match=r"'Tag\.posts' is not available"):
+        _ = post.tags[0].posts
+
+
+@pytest.mark.parametrize("listing", [list_posts_lazy, list_posts_eager], ids=["lazy", "eager"])
+def test_listings_come_in_id_order_even_when_the_database_would_not(
+    blog: Session, listing: Callable[[Session, int], list[PostSummary]]
+) -> None:
+    if blog.bind.dialect.name == "sqlite":
+        # SQLite returns unordered rows in reverse: a missing ORDER BY shows at once.
+        blog.execute(sa.text("PRAGMA reverse_unordered_selects = ON"))
+    try:
+        rows, _ = count_statements(blog, lambda s: listing(s, 5))
+    finally:
+        if blog.bind.dialect.name == "sqlite":
+            blog.execute(sa.text("PRAGMA reverse_unordered_selects = OFF"))
+
+    assert [row.title for row in rows] == [f"Post {n:03d}" for n in range(1, 6)]
+
+
+def test_seed_defaults_to_fifty_posts_by_ten_authors(db_session: Session) -> None:
+    seed_blog(db_session)
+
+    posts = db_session.scalar(sa.select(sa.func.count()).select_from(Post))
+    authors = db_session.scalar(sa.select(sa.func.count()).select_from(Author))
+    assert (posts, authors) == (50, 10)
 
 
 def test_lazy_and_eager_listings_return_identical_rows(blog: Session) -> None:
