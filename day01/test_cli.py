@@ -303,3 +303,14 @@ def test_refuses_a_missing_stop_words_file(text_file: Path, tmp_path: Path) -> N
 )
 def test_refuses_a_bad_option_with_one_line(args: list[str], fragments: list[str]) -> None:
     assert_refused(run_cli(*args), *fragments, "see --help")
+
+
+def test_without_options_every_setting_has_its_documented_default() -> None:
+    assert vars(build_parser().parse_args([])) == {
+        "files": [],
+        "top": 10,
+        "stop_words": None,
+        "no_stop_words": False,
+        "min_length": 1,
+        "json": False,
+    }
