@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import subprocess
@@ -541,3 +542,18 @@ def test_the_npx_message_names_newman_and_postman(
 )
 def test_a_server_that_did_not_start_is_told_in_one_line(message: str, line: str) -> None:
     assert contract._one_line(ServerDidNotStart(message)) == line
+
+
+def test_the_blog_api_is_served_on_this_database_with_a_fresh_secret_and_migrations_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BLOG_AUTO_MIGRATE", "false")  # what a developer's shell may hold
+
+    first = contract.blog_environment("sqlite:////tmp/one.db")
+    second = contract.blog_environment("sqlite:////tmp/one.db")
+
+    assert first["BLOG_DATABASE_URL"] == "sqlite:////tmp/one.db"
+    assert first["BLOG_AUTO_MIGRATE"] == "true"
+    assert len(first["BLOG_SECRET_KEY"]) == 64, first["BLOG_SECRET_KEY"]
+    assert first["BLOG_SECRET_KEY"] != second["BLOG_SECRET_KEY"]
+    assert first["PATH"] == os.environ["PATH"]  # the rest of the environment is passed on

@@ -103,3 +103,11 @@ def test_the_factories_build_bodies_the_blog_api_accepts(
     assert article["description"] == "What I learned writing testing an api, part 1"
     assert article["body"] == "Fixtures, factories, contract tests and pagination."
     assert comment["body"] == "Comment 1: thanks for writing this up."
+
+
+def test_a_nested_value_in_the_recipe_is_copied_all_the_way_down() -> None:
+    notes = Factory(dict, meta={"tags": ["a"]})
+    first, second = notes.build(), notes.build()
+    first["meta"]["tags"].append("b")
+
+    assert second == {"meta": {"tags": ["a"]}}

@@ -8,7 +8,7 @@ from typing import Any
 import jsonschema_rs
 import pytest
 
-from day10.shapes import SHAPES, violations
+from day10.shapes import NULLABLE_STRING, SHAPES, STRING, _object, violations
 
 AUTHOR = {"username": "user1", "bio": None, "image": None, "following": False}
 ARTICLE = {
@@ -152,3 +152,11 @@ def test_the_shapes_check_timestamps() -> None:
     assert violations("comment", body) == [
         'comment.createdAt: "2026-13-45T99:00:00Z" is not a "date-time"'
     ]
+
+
+def test_an_object_shape_requires_each_of_its_properties() -> None:
+    assert _object(b=STRING, a=NULLABLE_STRING) == {
+        "type": "object",
+        "required": ["a", "b"],
+        "properties": {"b": STRING, "a": NULLABLE_STRING},
+    }
