@@ -12,6 +12,9 @@ from typing import Any
 
 import pytest
 
+from day02.__main__ import StoryResult, build_parser, main, report_as_dict, run_story
+from day02.inventory import Inventory
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -120,3 +123,82 @@ def test_a_bad_argument_gets_one_clear_line_and_exit_status_2(
     assert len(lines) == 1, f"{args}: expected one line on stderr, got {result.stderr!r}"
     assert lines[0].startswith("python -m day02: error:") and expected in lines[0], lines[0]
     assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+# --- the exact report, in-process ---------------------------------------------------------------
+
+THE_STORY_IN_EUR = """\
+Stockroom ledger in EUR
+
+  received   +40 × TEA-001  at EUR 3.20    value EUR 128.00     on hand  40  (PO-1001)
+  received   +25 × TEA-002  at EUR 5.10    value EUR 127.50     on hand  25  (PO-1001)
+  received   +12 × MUG-010  at EUR 7.25    value EUR 87.00      on hand  12  (PO-1002)
+  received   +20 × TEA-001  at EUR 3.50    value EUR 70.00      on hand  60  (PO-1003, new season)
+  shipped    -35 × TEA-001                 value EUR -115.50    on hand  25  (order 5001)
+  shipped     -5 × MUG-010                 value EUR -36.25     on hand   7  (order 5002)
+  adjusted    -1 × TEA-002                 value EUR -5.10      on hand  24  (tin dented in transit)
+  received   +10 × TEA-002  at EUR 5.45    value EUR 54.50      on hand  34  (PO-1004)
+  shipped     -7 × TEA-002                 value EUR -36.42     on hand  27  (order 5003)
+  refused    -10 × MUG-010  cannot ship 10 × MUG-010: only 7 on hand
+  ledger unchanged: 9 movements, 9 reached the movement log
+
+Stock on hand at weighted average cost, most valuable first
+
+  SKU      product                  on hand     avg cost          value
+  ---------------------------------------------------------------------
+  TEA-002  Assam black tea, 250 g        27     EUR 5.20     EUR 140.48
+  TEA-001  Sencha green tea, 100 g       25     EUR 3.30      EUR 82.50
+  MUG-010  Stoneware mug                  7     EUR 7.25      EUR 50.75
+  total                                                      EUR 273.73
+"""
+
+
+def test_the_story_prints_exactly_this_report(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 0
+
+    assert capsys.readouterr().out == THE_STORY_IN_EUR
+
+
+HELP_AT_80_COLUMNS = """\
+usage: python -m day02 [-h] [--currency CODE] [--json] [--journal FILE]
+
+Run a scripted day of stock movements through an append-only ledger and print
+what is on hand, valued at weighted average cost.
+
+options:
+  -h, --help       show this help message and exit
+  --currency CODE  ISO 4217 currency for costs and values (default: EUR; try
+                   JPY for no decimals)
+  --json           print the report as JSON
+  --journal FILE   also write each recorded movement to FILE as JSON Lines
+                   (overwritten)
+"""
+
+
+def test_help_names_each_value_and_the_default_currency(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+
+    assert build_parser().format_help() == HELP_AT_80_COLUMNS
+
+
+def test_the_json_report_names_every_field_and_gives_no_average_for_an_empty_shelf() -> None:
+    result = run_story("EUR")
+    data = report_as_dict(result)
+    assert list(data["movements"][0]) == [
+        "sku", "kind", "quantity", "unit_cost", "note", "value_change", "on_hand_after",
+    ]  # fmt: skip
+    assert data["movements"][0]["on_hand_after"] == 40
+    stock = {row["sku"]: row for row in data["stock"]}
+    assert stock["TEA-002"] == {
+        "sku": "TEA-002",
+        "name": "Assam black tea, 250 g",
+        "on_hand": 27,
+        "average_cost": {"amount": "5.20", "currency": "EUR"},
+        "value": {"amount": "140.48", "currency": "EUR"},
+    }
+
+    empty = Inventory("EUR")
+    empty.add_product("MUG-010", "Stoneware mug")
+    bare = report_as_dict(StoryResult(empty, [], result.refusal, 0))
+    assert bare["stock"][0]["average_cost"] is None
+    assert bare["total_value"] == {"amount": "0.00", "currency": "EUR"}

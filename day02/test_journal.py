@@ -82,3 +82,9 @@ def test_runtime_checkable_looks_only_for_the_method_not_its_signature() -> None
             pass
 
     assert isinstance(WrongSignature(), MovementSink)
+
+
+def test_the_journal_writes_non_ascii_notes_as_they_are() -> None:
+    stream = io.StringIO()
+    JsonLinesJournal(stream).accept(StockMovement.shipment(TEA, 1, "café order"))
+    assert '"note": "café order"' in stream.getvalue(), stream.getvalue()
