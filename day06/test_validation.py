@@ -6,6 +6,9 @@ differences are in test_api.py and test_repository.py.
 
 from __future__ import annotations
 
+import json
+import time
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -69,6 +72,13 @@ def test_create_without_a_field_is_422_naming_it(client: FlaskClient, field: str
         ("year", 9999, "Must be between 1450 and"),
         ("isbn", "9780261103345", "the check digit should be 4, not 5"),
         ("isbn", "0261103342", "13 digits"),
+        ("isbn", " - ", "Not a valid ISBN-13: an ISBN-13 has 13 digits, this has none."),
+        (
+            "isbn",
+            "97802611033X4",
+            "Not a valid ISBN-13: an ISBN-13 has only digits (hyphens and spaces are ignored).",
+        ),
+        ("isbn", "1234567890128", "Not a valid ISBN-13: an ISBN-13 starts with 978 or 979."),
     ],
 )
 def test_create_with_an_invalid_field_is_422_with_that_fields_message(
@@ -104,6 +114,7 @@ def test_create_rejects_unknown_and_server_owned_fields(client: FlaskClient, unk
         ('"a book"', "must be a JSON object, not a string"),
         ("true", "must be a JSON object, not a boolean"),
         ("3", "must be a JSON object, not a number"),
+        ("1.5", "must be a JSON object, not a number"),
         ("null", "must be a JSON object, not null"),
         ('{"year": NaN}', "NaN is not a JSON value"),
     ],
@@ -166,3 +177,70 @@ def test_list_defaults_to_the_first_twenty_and_allows_a_hundred(client: FlaskCli
 
     assert (first["limit"], first["offset"]) == (20, 0)
     assert widest["limit"] == 100
+
+
+def test_the_exact_400_for_an_empty_body_and_for_a_number_past_64_bits(client: FlaskClient) -> None:
+    empty = client.post("/books", data=" ", content_type="application/json")
+    huge = client.post("/books", data='{"year": 1e400}', content_type="application/json")
+
+    assert assert_problem(empty, 400)["detail"] == "the body is empty; send a JSON object"
+    assert assert_problem(huge, 400)["detail"] == (
+        "the number 1e400 is too large to hold as a 64-bit float; "
+        "send numbers between -1.7e308 and 1.7e308"
+    )
+
+
+def test_a_422_names_where_the_invalid_fields_are(client: FlaskClient) -> None:
+    body = assert_problem(client.post("/books", json=book_json(title=" ", year="x")), 422)
+    query = assert_problem(client.get("/books?limit=0&offset=-1"), 422)
+
+    assert body["detail"] == "the body has invalid fields (title, year); see errors for each one"
+    assert query["detail"] == (
+        "the query string has invalid fields (limit, offset); see errors for each one"
+    )
+
+
+def test_next_years_books_are_accepted_and_the_year_after_is_not(client: FlaskClient) -> None:
+    next_year = date.today().year + 1
+
+    accepted = client.post("/books", json=book_json(1, year=next_year))
+    refused = client.post("/books", json=book_json(2, year=next_year + 1))
+
+    assert accepted.status_code == 201, accepted.get_json()
+    assert assert_problem(refused, 422)["errors"] == {
+        "year": [f"Must be between 1450 and {next_year}."]
+    }
+
+
+def test_a_body_of_64_kib_is_read_and_one_byte_more_is_413(client: FlaskClient) -> None:
+    def body_of(size: int) -> str:
+        padding = size - len(json.dumps(book_json(title="")))
+        return json.dumps(book_json(title="x" * padding))
+
+    at_limit = client.post("/books", data=body_of(64 * 1024), content_type="application/json")
+    over = client.post("/books", data=body_of(64 * 1024 + 1), content_type="application/json")
+
+    assert assert_problem(at_limit, 422)["errors"] == {"title": ["Longer than maximum length 200."]}
+    assert_problem(over, 413)
+
+
+def test_create_app_applies_its_overrides() -> None:
+    client = create_app({"MAX_CONTENT_LENGTH": 10}).test_client()
+
+    assert_problem(client.post("/books", json=book_json()), 413)
+
+
+def test_timestamps_are_utc_with_z_whatever_the_local_zone(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "Etc/GMT+5")
+    time.tzset()
+    try:
+        body = client.post("/books", json=book_json()).get_json()
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+    created = datetime.fromisoformat(body["created_at"])
+    assert body["created_at"].endswith("Z"), body["created_at"]
+    assert abs((datetime.now(UTC) - created).total_seconds()) < 60
