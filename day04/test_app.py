@@ -301,3 +301,81 @@ def test_flask_get_json_hides_the_parse_error_outside_debug_mode() -> None:
 def test_flask_sorts_json_keys_unless_told_not_to() -> None:
     assert Flask(__name__).json.dumps({"b": 1, "a": 2}) == '{"a": 2, "b": 1}'
     assert create_app().json.dumps({"b": 1, "a": 2}) == '{"b": 1, "a": 2}'
+
+
+# --- the exact words of each refusal, and the default limit ------------------------------------
+
+EXAMPLE = '{"message": "hi"}'
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind"),
+    [
+        ("[1]", "an array"),
+        ('"hi"', "a string"),
+        ("true", "a boolean"),
+        ("7", "a number"),
+        ("7.5", "a number"),
+        ("null", "null"),
+    ],
+)
+def test_a_body_that_is_not_an_object_is_told_what_it_is_and_what_to_send(
+    client: FlaskClient, raw: str, kind: str
+) -> None:
+    response = client.post("/echo", data=raw, content_type="application/json")
+
+    detail = assert_problem(response, 400)["detail"]
+    assert detail == f"the body must be a JSON object, not {kind}; e.g. {EXAMPLE}"
+
+
+def test_an_empty_body_is_told_what_to_send(client: FlaskClient) -> None:
+    response = client.post("/echo", data=" \n", content_type="application/json")
+
+    assert (
+        assert_problem(response, 400)["detail"]
+        == f"the body is empty; send a JSON object, e.g. {EXAMPLE}"
+    )
+
+
+def test_broken_json_is_told_where_it_broke_and_what_to_send(client: FlaskClient) -> None:
+    response = client.post("/echo", data='{"a": ', content_type="application/json")
+
+    assert assert_problem(response, 400)["detail"] == (
+        "the body is not valid JSON (Expecting value: line 1 column 7 (char 6)); "
+        f"send a JSON object, e.g. {EXAMPLE}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content_type", "named"), [("text/plain", "text/plain"), (None, "no Content-Type")]
+)
+def test_a_body_not_sent_as_json_is_told_what_it_was(
+    client: FlaskClient, content_type: str | None, named: str
+) -> None:
+    options: dict[str, Any] = {"data": EXAMPLE}
+    if content_type:
+        options["content_type"] = content_type
+
+    detail = assert_problem(client.post("/echo", **options), 415)["detail"]
+
+    assert detail == f"expected Content-Type: application/json, got {named}; send the body as JSON"
+
+
+def test_an_unknown_zone_is_told_how_zones_are_named(client: FlaskClient) -> None:
+    detail = assert_problem(client.get("/time?tz=Mars/Olympus"), 400)["detail"]
+
+    assert detail == (
+        "unknown time zone 'Mars/Olympus' in ?tz=; "
+        "use an IANA name such as Europe/Paris, America/New_York or UTC"
+    )
+
+
+def test_the_default_limit_reads_64_kib_and_refuses_one_byte_more(client: FlaskClient) -> None:
+    def body_of(size: int) -> str:
+        return '{"m": "' + "x" * (size - len('{"m": ""}')) + '"}'
+
+    at_limit = client.post("/echo", data=body_of(64 * 1024), content_type="application/json")
+    over = client.post("/echo", data=body_of(64 * 1024 + 1), content_type="application/json")
+
+    assert at_limit.status_code == 200
+    assert_problem(over, 413)
