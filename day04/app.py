@@ -132,7 +132,7 @@ def read_json_object() -> dict[str, Any]:
         raise UnsupportedMediaType(
             f"expected Content-Type: application/json, got {sent}; send the body as JSON"
         )
-    raw = request.get_data(cache=True)  # the 413 for a body over MAX_CONTENT_LENGTH comes from here
+    raw = request.get_data()  # the 413 for a body over MAX_CONTENT_LENGTH comes from here
     if not raw.strip():
         raise BadRequest('the body is empty; send a JSON object, e.g. {"message": "hi"}')
     try:

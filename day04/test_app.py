@@ -254,7 +254,9 @@ def test_time_says_what_to_install_when_the_zone_database_is_missing(
 
     response = client.get("/time?tz=UTC")
 
-    assert_problem(response, 500, "tzdata")
+    body = assert_problem(response, 500)
+    assert body["title"] == "Internal Server Error"
+    assert body["detail"] == "this server has no time zone database; install the tzdata package"
 
 
 def test_format_offset_handles_negative_half_hour_offsets() -> None:
