@@ -85,6 +85,34 @@ def test_get_of_an_id_no_row_can_have_is_book_not_found_not_a_driver_error(
         repo.get(book_id)
 
 
+def test_get_reads_a_book_whose_id_is_the_largest_allowed(
+    repo: BookRepository, db_session: Session
+) -> None:
+    if db_session.bind.dialect.name == "mysql":
+        pytest.skip("an explicit id moves MySQL's AUTO_INCREMENT, and a rollback keeps it moved")
+    db_session.add(Book(id=MAX_ID, title="Last", author="A", year=2000, isbn=isbn(1)))
+    db_session.flush()
+
+    assert repo.get(MAX_ID).title == "Last"
+
+
+def test_find_with_no_match_is_an_empty_page_with_a_total_of_zero(repo: BookRepository) -> None:
+    add(repo, 1)
+
+    page = repo.find(author="nobody at all")
+
+    assert (page.items, page.total) == ([], 0)
+
+
+def test_an_update_refused_for_another_reason_is_not_disguised_as_a_duplicate(
+    repo: BookRepository,
+) -> None:
+    book = add(repo, 1)
+
+    with pytest.raises(IntegrityError):
+        repo.update(book.id, {"title": None})  # NOT NULL, not the ISBN
+
+
 def test_repository_leaves_the_commit_to_its_caller(
     repo: BookRepository, db_session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
