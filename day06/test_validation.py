@@ -244,3 +244,21 @@ def test_timestamps_are_utc_with_z_whatever_the_local_zone(
     created = datetime.fromisoformat(body["created_at"])
     assert body["created_at"].endswith("Z"), body["created_at"]
     assert abs((datetime.now(UTC) - created).total_seconds()) < 60
+
+
+def test_a_book_is_written_with_its_fields_in_schema_order(client: FlaskClient) -> None:
+    response = client.post("/books", json=book_json())
+
+    fields = list(json.loads(response.get_data(as_text=True)))
+    assert fields == ["id", "title", "author", "year", "isbn", "created_at", "updated_at"]
+
+
+def test_a_duplicate_isbn_names_the_book_that_holds_it(client: FlaskClient) -> None:
+    first = client.post("/books", json=book_json(1)).get_json()
+
+    body = assert_problem(client.post("/books", json=book_json(1, title="Copy")), 409)
+
+    assert body["detail"] == (
+        f"ISBN {isbn(1)} already belongs to book {first['id']}; use another ISBN, "
+        f"or change book {first['id']} instead"
+    )
