@@ -4,8 +4,9 @@ Views raise :class:`ApiError` (or a subclass); one handler renders every error, 
 Werkzeug's own (404 for an unknown route, 405, 413) and unexpected exceptions, which are
 logged and answered as a bare 500 with no traceback. A database lock that could not be had
 in time (SQLite's busy timeout, a MySQL or PostgreSQL lock wait or deadlock) is a 503 with
-``Retry-After``: the transaction was rolled back, and trying again shortly is the remedy. The default shape is RFC 9457 problem details; an app whose
-spec fixes another shape passes its own renderer.
+``Retry-After``: the transaction was rolled back, and trying again shortly is the remedy.
+The default shape is RFC 9457 problem details; an app whose spec fixes another shape passes
+its own renderer.
 """
 
 from __future__ import annotations
