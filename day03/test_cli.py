@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from day03.__main__ import at_least_one, main
 from day03.importer.sinks import orders_table
 from shared.db import create_engine
 from shared.testing.helpers import free_port
@@ -237,3 +239,57 @@ def test_an_output_path_that_is_a_folder(clean_sample: Path, tmp_path: Path) -> 
 )
 def test_a_usage_mistake_is_one_line_and_exit_2(args: list[str], expected: str) -> None:
     assert_one_line_error(run_day03(*args), BAD_INPUT, expected)
+
+
+# --- in-process: the exact demo, and the --max-errors type ------------------------------------
+
+THE_DEMO = """\
+Writing into a temporary folder, <tmp> below (removed at the end)
+
+1) the clean sample -> orders.jsonl
+   imported — 6 rows written to <tmp>/orders.jsonl
+
+2) the clean sample -> an SQLite database, in one transaction
+   imported — 6 rows written to sqlite:///<tmp>/orders.db (imported_orders)
+
+3) the sample with bad rows -> orders.jsonl, which step 1 wrote
+   source:       day03/samples/orders_bad.csv
+   destination:  <tmp>/orders.jsonl
+   status:       refused — 6 of 10 rows are invalid (7 errors); nothing was written
+   rows:         10 read, 4 valid, 6 invalid, 0 imported
+   errors (7):
+     line 3  email       must look like name@example.com, got 'hana.example.com'
+     line 4  ordered_on  is not a real calendar date, got '2024-02-30'
+     line 5  ordered_on  must be a date written YYYY-MM-DD, got '04/03/2024'
+     line 5  quantity    must be a whole number from 1 to 10000, got 'two'
+     line 7  unit_price  must be an amount like 12.50 (at most 2 decimals), got '12.505'
+     line 8  order_id    repeats 'B-2001' from line 2
+     line 9  (row)       has 4 fields, expected 5
+   orders.jsonl still holds the 6 orders from step 1
+
+4) the clean sample -> the same database again (its order ids are taken)
+   refused — the database refused the rows, so none were inserted: UNIQUE constraint failed: imported_orders.order_id
+   the table still holds the 6 orders from step 2
+"""  # noqa: E501 (the database's own message, as printed)
+
+
+def test_the_demo_prints_exactly_this(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO_ROOT)  # the sample paths are shown relative to the current folder
+
+    assert main([]) == 0
+
+    assert capsys.readouterr().out == THE_DEMO
+
+
+@pytest.mark.parametrize("text", ["0", "-3", "x", "1.5"])
+def test_max_errors_must_be_a_whole_number_of_at_least_one(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError) as error:
+        at_least_one(text)
+
+    assert str(error.value) == f"must be a whole number of at least 1, got {text!r}"
+
+
+def test_max_errors_of_one_is_accepted() -> None:
+    assert (at_least_one("1"), at_least_one("12")) == (1, 12)
