@@ -86,3 +86,15 @@ def test_a_check_only_run_imports_nothing() -> None:
 
     assert (report.status, report.rows_imported) == (ImportStatus.CHECKED, 0)
     assert report.summary == "all 6 rows are valid; nothing was written"
+
+
+def test_the_json_report_has_fixed_keys_two_space_indents_and_readable_text() -> None:
+    report = ImportReport(source="commandes-été.csv", destination="out.jsonl", rows_read=0)
+    report.refuse("nothing to import")
+    text = report.to_json()
+
+    assert list(json.loads(text)) == [
+        "source", "destination", "status", "summary", "rows", "stopped_early", "errors",
+    ]  # fmt: skip
+    assert text.startswith('{\n  "source": "commandes-été.csv",\n  "destination": "out.jsonl",\n')
+    assert json.loads(text)["summary"] == "nothing to import" and text.endswith("}\n")
