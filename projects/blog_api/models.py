@@ -44,6 +44,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def when_created(context: Any) -> datetime:
+    """``updated_at``'s insert default: the row's ``created_at``, read from the same INSERT.
+
+    Two calls to :func:`utcnow` can land a millisecond apart, and a new row would then look
+    as if it had been edited at once.
+    """
+    return context.get_current_parameters()["created_at"]  # type: ignore[no-any-return]
+
+
 class UTCDateTime(sa.TypeDecorator[datetime]):
     """A timezone-aware UTC datetime on every backend, with microseconds.
 
@@ -162,7 +171,9 @@ class User(Base):
     bio: Mapped[str | None] = mapped_column(sa.String(BIO_MAX))
     image: Mapped[str | None] = mapped_column(sa.String(IMAGE_MAX))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=when_created, onupdate=utcnow
+    )
 
     def __repr__(self) -> str:
         return f"<User {self.username!r}>"
@@ -195,7 +206,9 @@ class Article(Base):
     )
     # Every list is newest first.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=when_created, onupdate=utcnow
+    )
 
     # Written when an article is created; never read through (queries.py selects columns).
     # lazy="raise" makes a read that forgot to load it fail in tests instead of running one
@@ -220,7 +233,9 @@ class Comment(Base):
         sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=when_created, onupdate=utcnow
+    )
 
     def __repr__(self) -> str:
         return f"<Comment {self.id}>"

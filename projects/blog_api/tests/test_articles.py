@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+import sqlalchemy as sa
+from flask import Flask
 from flask.testing import FlaskClient
 
 from projects.blog_api import articles as articles_module
+from projects.blog_api.models import Article, User
 from projects.blog_api.tests.support import Conduit, assert_error, unique
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -53,6 +56,20 @@ def test_creating_an_article_answers_201_with_the_full_article(conduit: Conduit)
     }
     assert TIMESTAMP.match(article["createdAt"]), article["createdAt"]
     assert article["createdAt"] == article["updatedAt"]
+
+
+def test_a_new_article_and_its_author_were_updated_exactly_when_created(
+    app: Flask, conduit: Conduit
+) -> None:
+    # Compared as stored, to the microsecond: the responses round to milliseconds, which hid
+    # two clock readings a few microseconds apart until they straddled a millisecond.
+    author = conduit.register()
+    slug = conduit.write(author)["slug"]
+    with app.extensions["blog"].db.transaction() as session:
+        article = session.scalar(sa.select(Article).where(Article.slug == slug))
+        user = session.scalar(sa.select(User).where(User.username == author.username))
+        stamps = [(article.created_at, article.updated_at), (user.created_at, user.updated_at)]
+    assert all(created == updated for created, updated in stamps), stamps
 
 
 def test_tag_lists_are_sorted_and_without_duplicates(conduit: Conduit) -> None:
