@@ -7,6 +7,7 @@ import os
 import re
 import socket
 import subprocess
+import time
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -346,8 +347,12 @@ def test_serve_blog_serves_the_api_on_127_0_0_1_and_stops_it_afterwards(
     ):
         status, body = response.status, json.load(response)
         [process] = started
-        # The served process is gunicorn's master; its children are the workers.
-        workers = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        # The served process is gunicorn's master; its children are the workers. The first
+        # worker answering does not mean the second has forked yet: give it a bounded while.
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+        deadline = time.monotonic() + 15
+        while len(workers := children.read_text().split()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
 
     address = urlsplit(api_url)
     assert (address.hostname, address.path) == ("127.0.0.1", "/api"), api_url
