@@ -1,0 +1,209 @@
+"""Helpers and pytest fixtures for tests that need a real Docker engine.
+
+The engine is whatever the ``docker`` client reaches: ``DOCKER_HOST``, or the default socket.
+Base image: ``DOCKER_BASE_IMAGE`` (CI builds one from Debian's packages with debootstrap, as
+there is no registry to pull from), else ``python:3.11-slim`` when the engine already has it.
+Without an engine or a base image the tests are skipped with one line saying why;
+``REQUIRE_SERVICES=1`` makes that a failure, as for the other services.
+
+Test modules import the fixtures they use (``from shared.testing.docker import docker_engine``).
+Everything a test creates here is removed afterwards: containers by the helpers, images by the
+fixture that built them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from shared.testing import plugin
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_BASE_IMAGE = "python:3.11-slim"
+#: Seconds a build may take: the vfs storage driver copies every layer, and pip downloads.
+BUILD_TIMEOUT = 600.0
+
+plugin.SERVICES.setdefault(
+    "docker",
+    plugin.Service(
+        "docker",
+        "DOCKER_HOST",
+        "install docker.io and start dockerd (see .ci/run), set DOCKER_HOST to its socket and "
+        "DOCKER_BASE_IMAGE to an image with python3 and python3-venv",
+    ),
+)
+
+
+class DockerError(Exception):
+    """A docker command failed; the message has the command and the end of its output."""
+
+
+@dataclass(frozen=True)
+class Engine:
+    """A reachable engine: its server version and the base image builds should start from."""
+
+    version: str
+    base_image: str
+
+
+def docker(*args: str, timeout: float = 60.0, check: bool = True) -> str:
+    """Run ``docker ARGS`` and return its stdout; :class:`DockerError` when it fails."""
+    command = ["docker", *args]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as expired:
+        raise DockerError(f"{' '.join(command)} took longer than {timeout:g} s") from expired
+    if check and done.returncode != 0:
+        tail = (done.stderr or done.stdout)[-2000:]
+        raise DockerError(f"{' '.join(command)} exited {done.returncode}: {tail}")
+    return done.stdout
+
+
+def find_engine() -> Engine | str:
+    """The engine and base image, or one line saying why there is none."""
+    if shutil.which("docker") is None:
+        return "no docker client on PATH"
+    try:
+        version = docker("version", "--format", "{{.Server.Version}}", timeout=15).strip()
+    except DockerError:
+        return f"no engine answers at {os.environ.get('DOCKER_HOST', 'the default socket')}"
+    base = os.environ.get("DOCKER_BASE_IMAGE") or DEFAULT_BASE_IMAGE
+    if docker("image", "inspect", base, check=False, timeout=15).strip() in ("", "[]"):
+        return f"the engine has no base image {base} (set DOCKER_BASE_IMAGE)"
+    return Engine(version=version, base_image=base)
+
+
+@pytest.fixture(scope="session")
+def docker_engine() -> Engine:
+    """A reachable Docker engine with a base image, or the test is skipped (failed if required)."""
+    found = find_engine()
+    if isinstance(found, str):
+        plugin.unavailable("docker", found)
+    assert isinstance(found, Engine)
+    return found
+
+
+def unique_name(prefix: str) -> str:
+    """A container or image name no other run uses."""
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def build_image(
+    engine: Engine,
+    dockerfile: str | Path,
+    tag: str,
+    context: str | Path = REPO_ROOT,
+    timeout: float = BUILD_TIMEOUT,
+) -> str:
+    """Build ``dockerfile`` with ``context`` on the host network, from the engine's base image."""
+    docker(
+        "build",
+        "--network=host",
+        "--build-arg",
+        f"PYTHON_IMAGE={engine.base_image}",
+        "--file",
+        str(dockerfile),
+        "--tag",
+        tag,
+        str(context),
+        timeout=timeout,
+    )
+    return tag
+
+
+def remove_image(tag: str) -> None:
+    """Remove an image and the build stages left dangling by it; never raises."""
+    docker("rmi", "--force", tag, check=False, timeout=120)
+    docker("image", "prune", "--force", check=False, timeout=120)
+
+
+@dataclass
+class Container:
+    """A running container started by :func:`run_container`."""
+
+    name: str
+
+    def state(self) -> dict[str, object]:
+        """``docker inspect``'s State: Status, ExitCode, Health, …"""
+        return json.loads(docker("inspect", "--format", "{{json .State}}", self.name))
+
+    def health(self) -> str:
+        """``starting``, ``healthy`` or ``unhealthy``; ``none`` without a health check."""
+        health = self.state().get("Health")
+        return str(health["Status"]) if isinstance(health, dict) else "none"
+
+    def logs(self) -> str:
+        done = subprocess.run(
+            ["docker", "logs", "--tail", "60", self.name],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        return done.stdout + done.stderr
+
+    def wait_healthy(self, timeout: float = 60.0) -> float:
+        """Poll the health status until healthy; return the seconds it took.
+
+        Fails at once if the container exits or turns unhealthy, with its last log lines.
+        """
+        start = time.monotonic()
+        while True:
+            state = self.state()
+            status = self.health()
+            if status == "healthy":
+                return time.monotonic() - start
+            if state.get("Status") != "running" or status == "unhealthy":
+                raise DockerError(
+                    f"{self.name} is {state.get('Status')} ({status}), exit code "
+                    f"{state.get('ExitCode')}:\n{self.logs()}"
+                )
+            if time.monotonic() - start > timeout:
+                raise DockerError(f"{self.name} not healthy after {timeout:g} s:\n{self.logs()}")
+            time.sleep(0.5)
+
+    def stop(self, grace: int = 10) -> tuple[int, float]:
+        """``docker stop`` (SIGTERM, then SIGKILL after ``grace`` s): exit code and seconds."""
+        start = time.monotonic()
+        docker("stop", "--time", str(grace), self.name, timeout=grace + 30)
+        took = time.monotonic() - start
+        return int(self.state()["ExitCode"]), took  # type: ignore[call-overload]
+
+    def remove(self) -> None:
+        docker("rm", "--force", "--volumes", self.name, check=False, timeout=60)
+
+
+def run_container(
+    image: str, *args: str, env: dict[str, str] | None = None, before_image: bool = True
+) -> Container:
+    """``docker run -d --network=host`` ``image`` with ``env``; ``args`` are options for docker
+    (``--health-interval=1s``), or with ``before_image=False`` the command to run instead."""
+    name = unique_name("backend45")
+    options = [f"--env={key}={value}" for key, value in (env or {}).items()]
+    head, tail = (args, ()) if before_image else ((), args)
+    docker("run", "--detach", "--network=host", f"--name={name}", *options, *head, image, *tail)
+    return Container(name)
+
+
+@pytest.fixture
+def containers() -> Iterator[list[Container]]:
+    """A list to append started containers to; each is removed after the test."""
+    started: list[Container] = []
+    yield started
+    for container in started:
+        container.remove()
+
+
+def image_files(image: str, folders: Sequence[str]) -> list[str]:
+    """The files under ``folders`` inside ``image`` (a throwaway container runs ``find``)."""
+    find = ["--entrypoint=find", image, *folders, "-type", "f"]
+    out = docker("run", "--rm", "--network=none", *find)
+    return sorted(out.split())
