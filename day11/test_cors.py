@@ -8,13 +8,15 @@ the real request only if the answer allows its origin, its method and every head
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 import requests
-from flask import Flask
+from flask import Flask, Response
 from flask.testing import FlaskClient
 from flask_cors import CORS
 
+from day11.app import create_app
 from day11.conftest import FRONT_END
 from shared.serve import served
 
@@ -35,11 +37,12 @@ ALLOWED_PREFLIGHT = {
 }
 
 
-def cors_headers(headers: object) -> dict[str, str]:
-    """The CORS headers of a response, plus Vary."""
-    items = headers.items()  # type: ignore[attr-defined]
+def cors_headers(headers: Any) -> dict[str, str]:
+    """The CORS headers of a response (Werkzeug's or requests' headers), plus Vary."""
     return {
-        name: value for name, value in items if name.startswith("Access-Control-") or name == "Vary"
+        name: value
+        for name, value in headers.items()
+        if name.startswith("Access-Control-") or name == "Vary"
     }
 
 
@@ -74,10 +77,13 @@ def test_the_request_after_the_preflight_gets_its_origin_back_and_may_read_locat
 
 
 def test_an_error_carries_the_cors_headers_so_the_page_can_read_it(client: FlaskClient) -> None:
-    response = client.patch("/todos/9", json={"completed": True}, headers={"Origin": FRONT_END})
+    client.post("/todos", json={"title": "x"})
+    missing = client.patch("/todos/9", json={"completed": True}, headers={"Origin": FRONT_END})
+    refused = client.patch("/todos/1", json={"colour": "red"}, headers={"Origin": FRONT_END})
 
-    assert response.status_code == 404
-    assert response.headers["Access-Control-Allow-Origin"] == FRONT_END
+    assert (missing.status_code, refused.status_code) == (404, 422)
+    assert missing.headers["Access-Control-Allow-Origin"] == FRONT_END
+    assert refused.headers["Access-Control-Allow-Origin"] == FRONT_END
 
 
 def test_another_origin_gets_no_cors_header_at_all(client: FlaskClient) -> None:
@@ -145,8 +151,6 @@ def test_only_a_header_not_allowed_gets_no_allow_headers(client: FlaskClient) ->
 
 
 def test_several_origins_still_get_one_vary_origin() -> None:
-    from day11.app import create_app
-
     client = create_app({"CORS_ORIGINS": [FRONT_END, "https://todo.example"]}).test_client()
 
     for origin in (FRONT_END, "https://todo.example"):
@@ -168,6 +172,23 @@ def test_flask_cors_alone_sends_no_vary_for_a_single_origin() -> None:
     assert allowed.headers["Access-Control-Allow-Origin"] == FRONT_END
     assert "Access-Control-Allow-Origin" not in other.headers
     assert "Vary" not in allowed.headers and "Vary" not in other.headers
+
+
+def test_flask_cors_vary_plus_the_apps_own_sends_it_twice_for_several_origins() -> None:
+    # Why the app turns flask-cors's Vary off rather than adding its own beside it.
+    bare = Flask(__name__)
+    CORS(bare, origins=[FRONT_END, "https://todo.example"])
+
+    @bare.after_request
+    def vary(response: Response) -> Response:
+        response.vary.add("Origin")
+        return response
+
+    bare.get("/")(lambda: "ok")
+
+    response = bare.test_client().get("/", headers={"Origin": FRONT_END})
+
+    assert response.headers.getlist("Vary") == ["Origin", "Origin"]
 
 
 def test_flask_cors_sends_its_origins_even_without_an_origin_header_by_default() -> None:
