@@ -1,0 +1,81 @@
+"""The Todo API: the Todo-Backend contract (https://todobackend.com) in Flask and SQLAlchemy 2.0.
+
+``create_app()`` is the only way an app is made (``python -m shared.serve
+'projects.todo_api:create_app()'``, ``make todo``, the portfolio's ``/todo`` mount, the tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from flask import Flask
+
+from projects.todo_api.config import load_todo_settings
+from projects.todo_api.extensions import bind_extensions
+from shared.config import ConfigError
+from shared.db import Database, upgrade_to_head
+from shared.errors import register_error_handlers
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the API.
+
+    ``overrides`` take plain setting names (``{"DATABASE_URL": "sqlite://"}``) and win over the
+    environment; a name that is no setting is refused. See
+    :class:`~projects.todo_api.config.TodoSettings`. Unless ``AUTO_MIGRATE`` is off, the
+    database is created and migrated to the latest revision (several workers take turns).
+    """
+    settings = load_todo_settings(overrides)
+    app = Flask(__name__, static_folder=None)
+    app.config.update(
+        TESTING=settings.testing,
+        DEBUG=settings.debug,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+    )
+    app.logger.setLevel(settings.log_level)
+    # Keep the fields in the spec's order rather than sorting them.
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    db = Database.from_url(settings.database_url, var="TODO_DATABASE_URL")
+    if settings.auto_migrate:
+        migrate(db)
+    db.init_app(app)
+    state = bind_extensions(app, settings, db, migration_heads())
+    register_blueprints(app, state.extensions.api)
+    # After the Api's init_app, so these handlers replace flask-smorest's own.
+    register_error_handlers(app)
+    return app
+
+
+def register_blueprints(app: Flask, api: Any) -> None:
+    """Mount every resource at the root (``/todos``, ``/healthz``, ``/readyz``)."""
+    from projects.todo_api import health, todos
+
+    for module in (todos, health):
+        api.register_blueprint(module.blp)
+
+
+def migration_heads() -> frozenset[str]:
+    """The revision(s) at the head of this code's migrations."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return frozenset(ScriptDirectory.from_config(config).get_heads())
+
+
+def migrate(db: Database) -> None:
+    """Upgrade the database to the latest migration, or fail with one clear line."""
+    try:
+        upgrade_to_head(MIGRATIONS, db.engine)
+    except sa.exc.OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise ConfigError(
+            f"cannot migrate the database in TODO_DATABASE_URL "
+            f"({db.engine.url.render_as_string()}): {reason}"
+        ) from None

@@ -1,0 +1,61 @@
+"""The Todo API's settings: read once from ``TODO_*`` (then plain) environment variables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, Self
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, Field, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from shared.config import BaseSettings, OptionalText, load_settings, own_name_only
+
+#: The widest title the ``todos.title`` column holds; TODO_TITLE_MAX_LENGTH may be lower.
+TITLE_COLUMN_MAX = 1000
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+def _redis_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in REDIS_SCHEMES or not (parts.netloc or parts.path):
+        raise ValueError(f"must be a Redis URL such as redis://127.0.0.1:6379/0, got {value!r}")
+    return value
+
+
+class TodoSettings(BaseSettings):
+    """Every knob the Todo API has; defaults are safe for development and need no setup."""
+
+    model_config = SettingsConfigDict(env_prefix="TODO_")
+
+    database_url: str = "sqlite:///instance/todo.db"
+    #: Not used yet (the cache and jobs will be); checked now so a typo fails at start-up.
+    redis_url: Annotated[OptionalText, AfterValidator(_redis_url)] = None
+    #: Create and migrate the database when the app starts (turn off when a release step migrates).
+    auto_migrate: bool = True
+    #: Largest request body accepted, in bytes; more answers 413.
+    max_body_bytes: int = Field(64_000, ge=1)
+    #: Longest title accepted, in characters (at most the column's 1000).
+    title_max_length: int = Field(255, ge=1, le=TITLE_COLUMN_MAX)
+    #: Reverse proxies in front of the API to believe about X-Forwarded-* (0: none).
+    trusted_proxy_hops: int = Field(0, ge=0)
+    #: Flask's flags. Only the TODO_ names are read: plain DEBUG and TESTING belong to other tools.
+    testing: bool = own_name_only(False)
+    debug: bool = own_name_only(False)
+
+    @model_validator(mode="after")
+    def _no_debug_in_production(self) -> Self:
+        if self.is_production and self.debug:
+            var = self.env_name("debug")
+            raise ValueError(f"{var} is on, and APP_ENV=production refuses it; unset {var}")
+        return self
+
+
+def load_todo_settings(overrides: Mapping[str, Any] | None = None) -> TodoSettings:
+    """Settings from ``overrides`` (plain upper-case names), then the environment, then defaults.
+
+    An override that names no setting is refused, not ignored.
+    """
+    return load_settings(TodoSettings, overrides)
