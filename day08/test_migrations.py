@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
@@ -92,6 +94,12 @@ def test_history_lists_the_three_revisions_oldest_first() -> None:
     assert [step.id for step in steps] == list(COLUMNS_AT)
     assert [step.parent for step in steps] == [None, *list(COLUMNS_AT)[:-1]]
     assert head() == "0003_split_full_name"
+
+
+def test_upgrade_without_a_revision_goes_to_head(engine: Engine) -> None:
+    upgrade(engine)
+
+    assert current_revision(engine) == head()
 
 
 def test_upgrade_head_then_downgrade_base_then_upgrade_head_round_trips(engine: Engine) -> None:
@@ -207,8 +215,13 @@ def test_downgrade_refuses_names_too_long_to_join_and_changes_nothing(engine: En
             {"email": "long@example.com", "first_name": "A" * 150, "last_name": "B" * 150},
         )
 
-    with pytest.raises(ValueError, match=r"names longer than 200 characters once joined"):
+    with pytest.raises(ValueError) as error:
         downgrade(engine, "0002_add_name_parts")
+
+    assert str(error.value) == (
+        "cannot downgrade: users [1] have names longer than 200 characters once joined, "
+        "more than full_name holds; shorten them first"
+    )
 
     assert current_revision(engine) == head()
     assert columns(engine) == COLUMNS_AT[head()]
@@ -268,6 +281,18 @@ def test_autogenerate_at_0002_sees_the_schema_half_of_0003_only(engine: Engine) 
     }
 
 
+def test_autogenerate_sees_a_column_whose_type_changed(engine: Engine) -> None:
+    upgrade(engine, "head")
+    with engine.begin() as connection:
+        operations = Operations(MigrationContext.configure(connection))
+        with operations.batch_alter_table("users") as batch:
+            batch.alter_column("last_name", existing_type=sa.String(200), type_=sa.String(50))
+
+    changes = [change[:4] for diff in pending_changes(engine) for change in diff]
+
+    assert changes == [("modify_type", None, "users", "last_name")], changes
+
+
 def test_autogenerate_sees_a_renamed_column_as_one_dropped_and_one_added(engine: Engine) -> None:
     upgrade(engine, "head")
     with engine.begin() as connection:
@@ -318,3 +343,51 @@ def test_the_alembic_command_line_refuses_offline_mode_with_a_reason(tmp_path: P
 
     assert result.returncode != 0
     assert "run online only" in result.stderr
+
+
+def write_ini(folder: Path, url: str | None) -> Path:
+    """An alembic.ini for day 08's migrations; ``sqlalchemy.url`` only when ``url`` is given."""
+    ini = folder / "alembic.ini"
+    lines = ["[alembic]", f"script_location = {MIGRATIONS}", f"prepend_sys_path = {REPO_ROOT}"]
+    if url is not None:
+        lines.append(f"sqlalchemy.url = {url}")
+    ini.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return ini
+
+
+def test_the_alembic_command_line_falls_back_to_the_url_in_the_ini(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'ini.db'}"
+    ini = write_ini(tmp_path, url)
+
+    result = run_alembic_with(ini, "upgrade", "head")
+
+    assert result.returncode == 0, result.stderr
+    engine = create_engine(url, poolclass=NullPool)
+    assert current_revision(engine) == head()
+    engine.dispose()
+
+
+def test_the_alembic_command_line_without_a_database_says_how_to_give_one(tmp_path: Path) -> None:
+    result = run_alembic_with(write_ini(tmp_path, None), "upgrade", "head")
+
+    assert result.returncode != 0
+    assert "no database to migrate: pass -x db=URL or set sqlalchemy.url" in result.stderr, (
+        result.stderr
+    )
+
+
+def test_the_alembic_command_line_rejects_a_bad_x_db_url_naming_the_option() -> None:
+    result = run_alembic("-x", "db=not a url", "upgrade", "head")
+
+    assert result.returncode != 0
+    assert "-x db is not a database URL: 'not a url'" in result.stderr, result.stderr
+
+
+def run_alembic_with(ini: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", str(ini), *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
