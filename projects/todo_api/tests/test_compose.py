@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -25,6 +26,7 @@ from shared.testing.helpers import wait_for_port
 TODO_API = Path(__file__).resolve().parents[1]
 COMPOSE = TODO_API / "compose.yaml"
 NGINX_CONF = TODO_API / "deploy" / "nginx.conf"
+DEBIAN = TODO_API / "deploy" / "debian"
 BIN = Path(sys.executable).parent
 
 
@@ -42,6 +44,30 @@ def test_compose_v1_reads_the_file() -> None:
         pytest.skip("docker-compose is not installed (apt-get install docker-compose)")
     done = run("docker-compose", "-f", str(COMPOSE), "config", "--quiet")
     assert (done.returncode, done.stderr) == (0, "")
+
+
+def test_compose_v1_reads_the_file_with_the_debian_override() -> None:
+    if shutil.which("docker-compose") is None:
+        pytest.skip("docker-compose is not installed (apt-get install docker-compose)")
+    files = ["-f", str(COMPOSE), "-f", str(DEBIAN / "compose.yaml")]
+    done = subprocess.run(
+        ["docker-compose", *files, "config"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHON_IMAGE": "backend45/debian-python:bookworm"},
+    )
+    assert done.returncode == 0, done.stderr
+    merged = yaml.safe_load(done.stdout)["services"]
+    assert merged["mysql"]["build"]["args"] == {"BASE_IMAGE": "backend45/debian-python:bookworm"}
+    assert merged["api"]["build"]["network"] == "host"
+    assert merged["api"]["deploy"]["replicas"] == 2  # the override changes builds, nothing else
+
+
+@pytest.mark.parametrize("dockerfile", sorted(p.name for p in DEBIAN.glob("*.Dockerfile")))
+def test_the_debian_images_are_hadolint_clean(dockerfile: str) -> None:
+    done = run(str(BIN / "hadolint"), "--no-color", str(DEBIAN / dockerfile))
+    assert (done.returncode, done.stdout) == (0, "")
 
 
 def test_the_file_is_valid_against_the_compose_spec() -> None:
@@ -81,8 +107,11 @@ def test_every_dependency_is_waited_for_until_healthy(compose: dict[str, Any]) -
         "redis": {},
         "nginx": {"api": "service_healthy"},
     }
-    for name in ("mysql", "redis"):
-        assert compose["services"][name]["healthcheck"]["test"][0] == "CMD"
+    assert compose["services"]["redis"]["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
+    # Over TCP as the app's user, so it passes only once the server listens on the network.
+    mysql = compose["services"]["mysql"]["healthcheck"]["test"]
+    assert mysql[0] == "CMD-SHELL"
+    assert '--host=127.0.0.1 --user="$$MARIADB_USER" --password="$$MARIADB_PASSWORD"' in mysql[1]
 
 
 def test_data_is_on_named_volumes(compose: dict[str, Any]) -> None:
