@@ -286,7 +286,12 @@ def test_autogenerate_sees_a_column_whose_type_changed(engine: Engine) -> None:
     with engine.begin() as connection:
         operations = Operations(MigrationContext.configure(connection))
         with operations.batch_alter_table("users") as batch:
-            batch.alter_column("last_name", existing_type=sa.String(200), type_=sa.String(50))
+            batch.alter_column(
+                "last_name",
+                existing_type=sa.String(200),
+                existing_nullable=False,  # MySQL's MODIFY would make it nullable otherwise
+                type_=sa.String(50),
+            )
 
     changes = [change[:4] for diff in pending_changes(engine) for change in diff]
 
