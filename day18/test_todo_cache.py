@@ -10,7 +10,7 @@ import time
 import pytest
 import redis
 
-from day18.todo_cache import CachedTodoList, InvalidTodo, TodoStore
+from day18.todo_cache import CachedTodoList, InvalidTodo, TodoStore, todos
 from shared.testing import count_queries
 
 
@@ -244,3 +244,17 @@ def test_settings_are_checked(store: TodoStore, client: redis.Redis) -> None:
         CachedTodoList(store, client, ttl=0)
     with pytest.raises(ValueError, match="invalidation must be 'version' or 'delete'"):
         CachedTodoList(store, client, invalidation="never")  # type: ignore[arg-type]
+
+
+def test_bumping_before_the_commit_caches_the_old_rows_under_the_new_version(
+    any_store: TodoStore, client: redis.Redis
+) -> None:
+    # Why the writes commit first: the wrong order, done by hand.
+    cache = CachedTodoList(any_store, client)
+    with any_store.engine.begin() as writer:
+        writer.execute(todos.insert().values(title="not committed yet", done=False))
+        cache.invalidate()
+        assert cache.read() == []  # a reader in between loads the old rows into v1
+
+    assert [t["title"] for t in any_store.list()] == ["not committed yet"]
+    assert cache.read() == [], "v1 holds the list from before the commit until its TTL"
