@@ -11,7 +11,7 @@ PORT ?= 8000
 DAYS := $(shell seq -f 'day%02g' 1 45)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run blog bench-blog test lint format log lessons mutation clean $(DAYS) \
+.PHONY: help venv run blog todo bench-blog test lint format log lessons mutation clean $(DAYS) \
 	$(addprefix test-,$(DAYS)) $(addprefix mutate-,$(DAYS))
 
 help: ## list every target with one line
@@ -32,6 +32,11 @@ blog: PORT = 5001
 blog: $(STAMP) ## serve the Blog API on http://127.0.0.1:5001/api (make blog PORT=5050 for another port)
 	@$(BIN)/python -m shared.serve 'projects.blog_api:create_app()' --name "the Blog API" \
 		--path /api --make-target blog --host $(HOST) --port $(PORT)
+
+todo: PORT = 5002
+todo: $(STAMP) ## serve the Todo API on http://127.0.0.1:5002/todos (make todo PORT=5050 for another port)
+	@$(BIN)/python -m shared.serve 'projects.todo_api:create_app()' --name "the Todo API" \
+		--path /todos --make-target todo --host $(HOST) --port $(PORT)
 
 bench-blog: $(STAMP) ## benchmark the Blog API's article list against a bare Flask endpoint (needs wrk)
 	@$(BIN)/python -m bench.blog

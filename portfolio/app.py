@@ -73,7 +73,7 @@ CAPSTONES = (
     ),
     Capstone(
         "/todo",
-        "/todo",
+        "/todo/docs",
         "Todo API",
         "days 11–25",
         "A Todo-Backend API with a Redis cache, rate limits, background jobs and live updates.",
