@@ -3,6 +3,8 @@ wait, and the fixed window's burst across a boundary."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import redis
 
@@ -148,3 +150,28 @@ def test_a_lua_number_comes_back_truncated_to_an_integer(redis_client: redis.Red
     # Why the sliding log works in whole milliseconds: 2.5 s would come back as 2.
     assert redis_client.eval("return 2.5", 0) == 2
     assert redis_client.eval("return tostring(2.5)", 0) == "2.5"
+
+
+@pytest.mark.parametrize("limiter_class", [FixedWindow, SlidingLog])
+def test_twenty_clients_at_once_get_exactly_the_limit_through(
+    limiter_class: type[FixedWindow | SlidingLog], redis_url: str, redis_client: redis.Redis
+) -> None:
+    start = threading.Barrier(20)
+    decisions: list[Decision] = []
+
+    def hit() -> None:
+        own = redis.Redis.from_url(redis_url, decode_responses=True)
+        limiter = limiter_class(own, 5, 60, clock=Clock())
+        start.wait()
+        decisions.append(limiter.hit("ada"))
+        own.close()
+
+    threads = [threading.Thread(target=hit) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+
+    assert len(decisions) == 20
+    assert passed(decisions) == 5
+    assert sorted(d.remaining for d in decisions if d.allowed) == [0, 1, 2, 3, 4]
