@@ -293,3 +293,26 @@ def test_max_errors_must_be_a_whole_number_of_at_least_one(text: str) -> None:
 
 def test_max_errors_of_one_is_accepted() -> None:
     assert (at_least_one("1"), at_least_one("12")) == (1, 12)
+
+
+def test_the_demo_applies_max_errors_to_the_sample_with_bad_rows(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO_ROOT)
+
+    assert main(["--max-errors", "1"]) == 0
+
+    step_3 = capsys.readouterr().out.split("\n3) ")[1].split("\n4) ")[0]
+    assert "stopped at line 3 after 1 errors (the limit is 1)" in step_3, step_3
+    assert "errors (1):" in step_3, step_3
+
+
+def test_the_demo_shows_the_samples_by_their_full_path_outside_the_repository(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    assert main([]) == 0
+
+    out = capsys.readouterr().out
+    assert f"source:       {REPO_ROOT / 'day03' / 'samples' / 'orders_bad.csv'}\n" in out, out

@@ -281,3 +281,27 @@ def test_only_mariadbs_default_collation_makes_order_ids_differing_in_case_colli
     assert collided is expected, (
         f"{backend_of(orders_engine)}: 'a-1' and 'A-1' collided = {collided}"
     )
+
+
+def test_the_database_sink_logs_each_batch_and_the_rows_it_committed(
+    orders_engine: Engine, clean_sample: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="day03.importer.sinks")
+
+    import_csv(clean_sample, DatabaseSink(orders_engine), batch_size=4)
+
+    messages = [record.getMessage() for record in caplog.records]
+    assert "inserted 4 rows (4 so far, not committed)" in messages, messages
+    assert "inserted 2 rows (6 so far, not committed)" in messages, messages
+    assert any(message.startswith("committed 6 rows to ") for message in messages), messages
+
+
+def test_the_json_lines_sink_writes_non_ascii_characters_as_they_are(tmp_path: Path) -> None:
+    target = tmp_path / "orders.jsonl"
+    order = Order("Ü-1", "zoë@example.com", date(2024, 3, 1), 1, Decimal("1.00"))
+
+    with JsonLinesSink(target).open() as writer:
+        writer.write([order])
+
+    line = target.read_text(encoding="utf-8")
+    assert '"Ü-1"' in line and '"zoë@example.com"' in line, line
