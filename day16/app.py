@@ -44,7 +44,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     @app.get("/work")
     def work() -> Any:
         # Two of these at once keep both sync workers busy: how a test makes both answer.
-        seconds = min(max(request.args.get("seconds", 0.0, type=float), 0.0), MAX_WORK_SECONDS)
+        text = request.args.get("seconds", "0")
+        try:
+            seconds = float(text)
+        except ValueError:
+            seconds = -1.0
+        if not 0 <= seconds <= MAX_WORK_SECONDS:
+            message = f"seconds must be a number from 0 to {MAX_WORK_SECONDS:g}, got {text!r}"
+            return jsonify(error=message), 400
         time.sleep(seconds)
         return jsonify(pid=os.getpid())
 

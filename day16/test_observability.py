@@ -135,3 +135,9 @@ def test_no_created_timestamp_series_are_exposed(app: Flask) -> None:
 def test_werkzeugs_test_client_refuses_a_newline_in_a_header(app: Flask) -> None:
     with pytest.raises(ValueError, match="must not contain newline"):
         app.test_client().get("/todos", headers={"X-Request-ID": "a\nb"})
+
+
+def test_the_busy_route_refuses_a_wait_it_cannot_bound(app: Flask) -> None:
+    answer = app.test_client().get("/work?seconds=soon")
+    assert answer.status_code == 400
+    assert answer.json["error"] == "seconds must be a number from 0 to 5, got 'soon'"
