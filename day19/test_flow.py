@@ -130,3 +130,29 @@ def test_a_wrong_password_gets_no_code(apps):
 def test_userinfo_without_a_token_is_refused(apps):
     response = new_browser().get(f"{apps.provider_url}/userinfo", timeout=10)
     assert (response.status_code, response.json()["error"]) == (401, "missing_authorization")
+
+
+def test_a_replayed_callback_finds_no_login_in_progress(apps):
+    browser = new_browser()
+    login = browser.get(f"{apps.client_url}/login", allow_redirects=False, timeout=10)
+    back = browser.post(
+        login.headers["Location"],
+        data={"username": "ada", "password": "lovelace", "confirm": "yes"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    callback = back.headers["Location"]
+    assert browser.get(callback, allow_redirects=False, timeout=10).status_code == 302
+    again = browser.get(callback, allow_redirects=False, timeout=10)
+    assert (again.status_code, again.json()) == (400, {"error": "no_login_in_progress"})
+
+
+def test_denying_consent_sends_access_denied_back_to_the_client(apps):
+    browser = new_browser()
+    login = browser.get(f"{apps.client_url}/login", allow_redirects=False, timeout=10)
+    back = browser.post(
+        login.headers["Location"], data={"confirm": "no"}, allow_redirects=False, timeout=10
+    )
+    assert query(back.headers["Location"])["error"] == "access_denied"
+    done = browser.get(back.headers["Location"], timeout=10)
+    assert (done.status_code, done.json()) == (400, {"error": "access_denied"})
