@@ -305,3 +305,13 @@ def test_the_json_lines_sink_writes_non_ascii_characters_as_they_are(tmp_path: P
 
     line = target.read_text(encoding="utf-8")
     assert '"Ü-1"' in line and '"zoë@example.com"' in line, line
+
+
+def test_the_database_sink_names_its_destination_without_the_password() -> None:
+    engine = create_engine("postgresql://importer:s3cret@127.0.0.1:1/shop")
+
+    name = DatabaseSink(engine).name
+
+    assert "s3cret" not in name and name.endswith(
+        "://importer:***@127.0.0.1:1/shop (imported_orders)"
+    ), name
