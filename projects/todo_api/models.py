@@ -29,6 +29,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def when_created(context: Any) -> datetime:
+    """``updated_at``'s insert default: the row's ``created_at``, so a new todo does not look
+    edited because two clock reads landed a microsecond apart."""
+    return context.get_current_parameters()["created_at"]  # type: ignore[no-any-return]
+
+
 class UTCDateTime(sa.TypeDecorator[datetime]):
     """A timezone-aware UTC datetime on every backend, with microseconds.
 
@@ -73,7 +79,9 @@ class Todo(Base):
     completed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     order: Mapped[int | None] = mapped_column("sort_order", sa.Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=when_created, onupdate=utcnow
+    )
 
     def __repr__(self) -> str:
         return f"Todo(id={self.id!r}, title={self.title!r}, completed={self.completed!r})"
