@@ -13,6 +13,8 @@ from day03.importer import (
     BadEncoding,
     BadHeader,
     CheckOnlySink,
+    ImportFailed,
+    ImportReport,
     ImportStatus,
     InvalidRows,
     JsonLinesSink,
@@ -245,3 +247,10 @@ def test_the_library_never_prints(
         import_csv(bad_sample, JsonLinesSink(tmp_path / "orders.jsonl"))
 
     assert capsys.readouterr() == ("", "")
+
+
+def test_an_import_failure_carries_the_report_it_is_given() -> None:
+    report = ImportReport(source="orders.csv", destination="out.jsonl", rows_read=0)
+
+    assert ImportFailed("nothing to import", report).report is report
+    assert ImportFailed("nothing to import").report is None

@@ -169,3 +169,24 @@ def test_python_alone_accepts_what_the_field_rules_refuse() -> None:
     assert int("1_000") == 1000 and int("٣") == 3
     assert re.fullmatch(r"\d", "٣") and not re.fullmatch(r"\d", "٣", re.ASCII)
     assert Decimal("NaN").is_nan() and Decimal("1e3") == 1000
+
+
+def email_of_length(length: int) -> str:
+    """A well-formed address of exactly ``length`` characters."""
+    domain = "@example.com"
+    return "a" * (length - len(domain)) + domain
+
+
+def test_an_email_of_254_characters_is_the_longest_accepted() -> None:
+    longest = parse_row(row(email=email_of_length(254)), HEADER, line=2)
+    too_long = parse_row(row(email=email_of_length(255)), HEADER, line=2)
+
+    assert isinstance(longest, Order), longest
+    assert isinstance(too_long, list) and too_long[0].column == "email", too_long
+
+
+def test_a_quantity_of_10000_is_the_largest_accepted() -> None:
+    result = parse_row(row(quantity="10000"), HEADER, line=2)
+
+    assert isinstance(result, Order), result
+    assert result.quantity == 10_000

@@ -315,3 +315,22 @@ def test_the_database_sink_names_its_destination_without_the_password() -> None:
     assert "s3cret" not in name and name.endswith(
         "://importer:***@127.0.0.1:1/shop (imported_orders)"
     ), name
+
+
+def test_a_successful_write_syncs_the_folder_so_the_rename_survives_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced_folders = []
+    real_fsync = os.fsync
+
+    def fsync_and_note(descriptor: int) -> None:
+        if stat.S_ISDIR(os.fstat(descriptor).st_mode):
+            synced_folders.append(os.path.samestat(os.fstat(descriptor), os.stat(tmp_path)))
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", fsync_and_note)
+
+    with atomic_write(tmp_path / "out.txt") as handle:
+        handle.write("complete\n")
+
+    assert synced_folders == [True], "the folder holding the renamed file is synced once"
