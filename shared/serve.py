@@ -41,6 +41,8 @@ WORKERS = 2
 REPO_ROOT = Path(__file__).resolve().parents[1]
 #: How long a stopped server may take to finish in-flight requests before it is killed.
 STOP_TIMEOUT = 10.0
+#: How long gunicorn lets requests in flight finish after SIGTERM (its own default is 30 s).
+GRACEFUL_TIMEOUT = 5
 #: How much of a server's output an error shows.
 OUTPUT_TAIL = 4000
 
@@ -149,6 +151,26 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"gunicorn sync worker processes (default: {WORKERS})",
     )
     parser.add_argument(
+        "--threads",
+        type=positive_int,
+        default=1,
+        help="threads per worker; more than 1 uses gunicorn's gthread workers (default: 1, sync)",
+    )
+    parser.add_argument(
+        "--worker-timeout",
+        type=positive_int,
+        default=None,
+        metavar="SECONDS",
+        help="seconds before a silent worker is killed and replaced (default: gunicorn's, 30)",
+    )
+    parser.add_argument(
+        "--graceful-timeout",
+        type=positive_int,
+        default=GRACEFUL_TIMEOUT,
+        metavar="SECONDS",
+        help=f"on SIGTERM, seconds requests in flight may take (default: {GRACEFUL_TIMEOUT})",
+    )
+    parser.add_argument(
         "--no-access-log",
         dest="access_log",
         action="store_false",
@@ -183,21 +205,37 @@ def server_url(host: str, port: int) -> str:
 
 
 def gunicorn_options(
-    host: str, port: int, workers: int = WORKERS, access_log: bool = True
+    host: str,
+    port: int,
+    workers: int = WORKERS,
+    access_log: bool = True,
+    *,
+    threads: int = 1,
+    worker_timeout: int | None = None,
+    graceful_timeout: int = GRACEFUL_TIMEOUT,
 ) -> dict[str, Any]:
-    """gunicorn settings for serving on ``host:port``."""
+    """gunicorn settings for serving on ``host:port``.
+
+    ``threads`` above 1 picks gunicorn's gthread worker (long-lived connections such as
+    WebSockets need it); ``worker_timeout`` left at None keeps gunicorn's own.
+    """
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    return {
+    options: dict[str, Any] = {
         "bind": [bind],
         "workers": workers,
         "accesslog": "-" if access_log else None,
         "errorlog": "-",
         # Idle sync workers stop at once; this only bounds a request still in flight.
-        "graceful_timeout": 5,
+        "graceful_timeout": graceful_timeout,
         "proc_name": "backend-45",
         # One fixed control-socket path per user would clash between two servers; none needs it.
         "control_socket_disable": True,
     }
+    if threads > 1:
+        options.update(worker_class="gthread", threads=threads)
+    if worker_timeout is not None:
+        options["timeout"] = worker_timeout
+    return options
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -212,7 +250,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     url = server_url(args.host, args.port) + args.path
     # Flush before gunicorn forks its workers, or they inherit and repeat the buffered line.
     print(f"Serving {args.name} on {url} (Ctrl+C to stop)", flush=True)
-    Server(app, gunicorn_options(args.host, args.port, args.workers, args.access_log)).run()
+    options = gunicorn_options(
+        args.host,
+        args.port,
+        args.workers,
+        args.access_log,
+        threads=args.threads,
+        worker_timeout=args.worker_timeout,
+        graceful_timeout=args.graceful_timeout,
+    )
+    Server(app, options).run()
     return 0
 
 
@@ -333,6 +380,9 @@ def served(
     output: int | IO[Any] | None = None,
     access_log: bool = True,
     stop_timeout: float = STOP_TIMEOUT,
+    threads: int = 1,
+    worker_timeout: int | None = None,
+    graceful_timeout: int | None = None,
 ) -> Iterator[Served]:
     """Serve ``app`` (a gunicorn spec) in a subprocess; yield once GET ``ready_path`` answers.
 
@@ -341,7 +391,9 @@ def served(
     ``env`` is the child's whole environment when given (build it from ``os.environ``).
     Any HTTP status below 500 counts as up. The child's stdout and stderr go to ``output``
     (e.g. ``subprocess.DEVNULL``) or, by default, to a temporary file that :meth:`Served.output`
-    reads. A server that exits first, or does not answer within ``timeout`` seconds, raises
+    reads. ``threads``, ``worker_timeout`` and ``graceful_timeout`` are the command's
+    ``--threads``, ``--worker-timeout`` and ``--graceful-timeout`` (whole seconds). A server
+    that exits first, or does not answer within ``timeout`` seconds, raises
     :class:`ServerDidNotStart` with its last output. The server is always stopped when the block
     ends: SIGTERM, then SIGKILL after ``stop_timeout`` seconds.
     """
@@ -352,6 +404,12 @@ def served(
     ]  # fmt: skip
     if not access_log:
         command.append("--no-access-log")
+    if threads != 1:
+        command += ["--threads", str(threads)]
+    if worker_timeout is not None:
+        command += ["--worker-timeout", str(worker_timeout)]
+    if graceful_timeout is not None:
+        command += ["--graceful-timeout", str(graceful_timeout)]
     url = server_url(host, port)
     with ExitStack() as stack:
         log: Path | None = None

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import suppress
@@ -24,13 +25,23 @@ STOP_WITHIN = 10.0
 
 HELLO_APP = """
 import os
+import threading
 import time
 from pathlib import Path
 
 
 def create_app():
+    # Two requests to /meet wait for each other: they only meet if one process serves both.
+    meeting = threading.Barrier(2, timeout=2)
+
     def app(environ, start_response):
         path = environ["PATH_INFO"]
+        if path == "/meet":
+            try:
+                meeting.wait()
+            except threading.BrokenBarrierError:
+                start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+                return [b"alone"]
         if path == "/broken":
             start_response("500 Internal Server Error", [("Content-Type", "text/plain")])
             return [b"not yet"]
@@ -202,6 +213,49 @@ def test_served_runs_the_workers_it_is_asked_for(app_env: dict[str, str]):
     assert len(workers) == 3, workers
 
 
+def meet_twice(url: str) -> list[str]:
+    """GET ``url`` twice at once; the two bodies (or the errors), in no particular order."""
+    answers: list[str] = []
+
+    def one() -> None:
+        try:
+            answers.append(get(url))
+        except urllib.error.HTTPError as error:
+            answers.append(f"{error.code} {error.read().decode()}")
+
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=15)
+    return sorted(answers)
+
+
+@pytest.mark.slow
+def test_threads_let_one_worker_serve_two_requests_at_once(app_env: dict[str, str]):
+    with served("hello_app:create_app()", env=app_env, workers=1, threads=2) as running:
+        assert meet_twice(f"{running.url}/meet") == ["hello from /meet"] * 2
+
+
+@pytest.mark.slow
+def test_one_sync_worker_serves_one_request_at_a_time(app_env: dict[str, str]):
+    with served("hello_app:create_app()", env=app_env, workers=1) as running:
+        # The first waits alone until its barrier times out; only then is the second read.
+        assert meet_twice(f"{running.url}/meet") == ["503 alone", "503 alone"]
+
+
+@pytest.mark.slow
+def test_the_worker_timeout_replaces_a_worker_stuck_in_a_request(app_env: dict[str, str]):
+    with served("hello_app:create_app()", env=app_env, workers=1, worker_timeout=1) as running:
+        before = get(f"{running.url}/pid")
+        with pytest.raises((urllib.error.HTTPError, OSError, http.client.HTTPException)):
+            get(f"{running.url}/slow")
+        after = get(f"{running.url}/pid")
+        output = running.output()
+    assert after != before, "the stuck worker was not replaced"
+    assert "WORKER TIMEOUT" in output
+
+
 @pytest.mark.slow
 def test_any_answer_below_500_counts_as_up(app_env: dict[str, str]):
     with served("hello_app:create_app()", env=app_env, ready_path="/missing") as running:
@@ -265,6 +319,17 @@ def test_a_bad_workers_count_is_one_line_and_exit_2(workers: str):
         "python -m shared.serve: argument --workers: must be a whole number of at least 1, "
         f"got {workers!r}\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--threads", "0"), ("--worker-timeout", "0"), ("--graceful-timeout", "1.5")],
+)
+def test_a_bad_thread_count_or_timeout_is_one_line_and_exit_2(option: str, value: str):
+    result = run_serve("wsgi:app", f"{option}={value}")
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"python -m shared.serve: argument {option}: must be ")
+    assert result.stderr.endswith(f"got {value!r}\n"), result.stderr
 
 
 def test_an_unknown_host_is_one_line_and_exit_2():
