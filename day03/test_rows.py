@@ -190,3 +190,12 @@ def test_a_quantity_of_10000_is_the_largest_accepted() -> None:
 
     assert isinstance(result, Order), result
     assert result.quantity == 10_000
+
+
+def test_a_missing_value_does_not_stop_the_checks_of_the_columns_after_it() -> None:
+    result = parse_row(row(order_id="", quantity="two"), HEADER, line=7)
+
+    assert result == [
+        RowError(7, "order_id", "is required"),
+        RowError(7, "quantity", "must be a whole number from 1 to 10000, got 'two'"),
+    ]
