@@ -275,3 +275,10 @@ def test_the_web_command_serves_health_and_todos_on_port_then_stops(
         ready = requests.get(f"{base}/readyz", timeout=5)
         assert ready.status_code == 200, ready.text
     assert process.returncode == 0, process.stderr.read() if process.stderr else ""
+
+
+def test_herokus_requirements_file_installs_the_runtime_lock_and_nothing_else() -> None:
+    lines = (REPO_ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    requirements = [line for line in lines if line.strip() and not line.startswith("#")]
+    assert requirements == ["-r requirements-docker.lock"]
+    assert "gunicorn==" in (REPO_ROOT / "requirements-docker.lock").read_text(encoding="utf-8")
