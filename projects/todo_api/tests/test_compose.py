@@ -94,6 +94,7 @@ def test_two_api_replicas_reach_their_dependencies_by_service_name(
     database = make_url(api["environment"]["TODO_DATABASE_URL"])
     assert (database.host, database.port, database.database) == ("mysql", 3306, "todo")
     assert api["environment"]["TODO_REDIS_URL"] == "redis://redis:6379/0"
+    assert api["environment"]["TODO_TRUSTED_PROXY_HOPS"] == "1"  # nginx, and only nginx
 
 
 def test_every_dependency_is_waited_for_until_healthy(compose: dict[str, Any]) -> None:
