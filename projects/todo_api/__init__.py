@@ -49,6 +49,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     state = bind_extensions(app, settings, db, migration_heads())
     register_blueprints(app, state.extensions.api)
+    document_title_limit(state.extensions.api, settings.title_max_length)
     # After the Api's init_app, so these handlers replace flask-smorest's own.
     register_error_handlers(app)
     return app
@@ -60,6 +61,13 @@ def register_blueprints(app: Flask, api: Any) -> None:
 
     for module in (todos, health):
         api.register_blueprint(module.blp)
+
+
+def document_title_limit(api: Any, limit: int) -> None:
+    """Say in the OpenAPI document how long a title may be: TODO_TITLE_MAX_LENGTH, which
+    the schemas read per request, so generated clients and fuzzers send what is accepted."""
+    for name in ("TodoCreate", "TodoUpdate"):
+        api.spec.components.schemas[name]["properties"]["title"]["maxLength"] = limit
 
 
 def migration_heads() -> frozenset[str]:

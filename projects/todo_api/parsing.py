@@ -18,7 +18,7 @@ from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
 from projects.todo_api.schemas import ProblemResponse
-from shared.errors import ApiError, BadRequest, Unprocessable
+from shared.errors import PROBLEM_JSON, ApiError, BadRequest, Unprocessable
 
 #: What a view taking a JSON body can answer before it runs, besides the 422 of a bad field.
 BODY_ERRORS = {
@@ -100,6 +100,12 @@ class Blueprint(flask_smorest.Blueprint):
 
     ARGUMENTS_PARSER = ProblemParser()
 
+    def problem_response(self, status: int, description: str) -> Any:
+        """Document an error answer as what it is: ``application/problem+json``."""
+        return self.alt_response(
+            status, schema=ProblemResponse, description=description, content_type=PROBLEM_JSON
+        )
+
     def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Any:
         parse = super().arguments(schema, location=location, **kwargs)
         if location != "json":
@@ -108,9 +114,7 @@ class Blueprint(flask_smorest.Blueprint):
         def decorator(view: Any) -> Any:
             view = parse(view)
             for status, description in BODY_ERRORS.items():
-                view = self.alt_response(status, schema=ProblemResponse, description=description)(
-                    view
-                )
+                view = self.problem_response(status, description)(view)
             return view
 
         return decorator

@@ -48,6 +48,11 @@ class StrictInteger(fields.Integer):
         return value
 
 
+#: What the OpenAPI document says a title holds: something besides whitespace (JSON Schema
+#: patterns search, so this reads "contains a non-space"). Its maxLength is the setting's.
+TITLE_PATTERN = r"\S"
+
+
 class Title(fields.String):
     """Text with something besides spaces in it, storable on every backend."""
 
@@ -87,7 +92,7 @@ class _Input(ma.Schema):
 class TodoCreate(_Input):
     """The body of ``POST /todos``: a title, and optionally ``completed`` and ``order``."""
 
-    title = Title(required=True, metadata={"example": "buy milk"})
+    title = Title(required=True, metadata={"example": "buy milk", "pattern": TITLE_PATTERN})
     completed = StrictBoolean(load_default=False)
     order = StrictInteger(allow_none=True, load_default=None, metadata={"example": 1})
 
@@ -95,7 +100,7 @@ class TodoCreate(_Input):
 class TodoUpdate(_Input):
     """The body of ``PATCH /todos/{id}``: only the fields to change."""
 
-    title = Title(metadata={"example": "buy oat milk"})
+    title = Title(metadata={"example": "buy oat milk", "pattern": TITLE_PATTERN})
     completed = StrictBoolean()
     order = StrictInteger(allow_none=True)
 

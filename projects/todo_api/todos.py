@@ -58,14 +58,14 @@ class TodoCollection(MethodView):
 @blp.route("/todos/<int:todo_id>", endpoint="todo")
 class TodoItem(MethodView):
     @blp.response(200, schemas.TodoResponse)
-    @blp.alt_response(404, description="No todo has this id")
+    @blp.problem_response(404, "No todo has this id")
     def get(self, todo_id: int) -> Todo:
         """One todo."""
         return todo_or_404(todo_id)
 
     @blp.arguments(schemas.TodoUpdate)
     @blp.response(200, schemas.TodoResponse)
-    @blp.alt_response(404, description="No todo has this id")
+    @blp.problem_response(404, "No todo has this id")
     def patch(self, fields: dict[str, Any], todo_id: int) -> Todo:
         """Change the given fields of a todo, and only those."""
         session = db_session()
@@ -76,7 +76,7 @@ class TodoItem(MethodView):
         return todo
 
     @blp.response(204)
-    @blp.alt_response(404, description="No todo has this id")
+    @blp.problem_response(404, "No todo has this id")
     def delete(self, todo_id: int) -> None:
         """Delete one todo."""
         session = db_session()
