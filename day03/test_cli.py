@@ -316,3 +316,32 @@ def test_the_demo_shows_the_samples_by_their_full_path_outside_the_repository(
 
     out = capsys.readouterr().out
     assert f"source:       {REPO_ROOT / 'day03' / 'samples' / 'orders_bad.csv'}\n" in out, out
+
+
+def test_refused_rows_are_printed_once_as_the_report_and_nothing_more(
+    bad_sample: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = main([str(bad_sample)])
+
+    out = capsys.readouterr().out
+    assert status == REFUSED
+    assert out.startswith(f"source:       {bad_sample}\n"), out
+    assert out.endswith("  line 9  (row)       has 4 fields, expected 5\n"), out
+    assert out.count("source:") == 1, out
+
+
+def test_a_database_refusal_prints_no_report_only_the_error(
+    clean_sample: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'orders.db'}"
+    assert main([str(clean_sample), "--db", url]) == 0
+    capsys.readouterr()
+
+    status = main([str(clean_sample), "--db", url])
+
+    captured = capsys.readouterr()
+    assert status == REFUSED
+    assert captured.out == "", captured.out
+    assert captured.err.startswith("python -m day03: error: the database refused the rows"), (
+        captured.err
+    )

@@ -254,3 +254,18 @@ def test_an_import_failure_carries_the_report_it_is_given() -> None:
 
     assert ImportFailed("nothing to import", report).report is report
     assert ImportFailed("nothing to import").report is None
+
+
+def test_a_row_with_several_problems_is_logged_on_one_line_naming_each_column(
+    bad_sample: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="day03.importer.pipeline")
+
+    refused_report(bad_sample)
+
+    invalid = [r.getMessage() for r in caplog.records if ": invalid: " in r.getMessage()]
+    assert invalid[2] == (
+        "line 5: invalid: ordered_on must be a date written YYYY-MM-DD, got '04/03/2024'; "
+        "quantity must be a whole number from 1 to 10000, got 'two'"
+    )
+    assert invalid[-1] == "line 9: invalid: row has 4 fields, expected 5"
