@@ -345,3 +345,21 @@ def test_a_database_refusal_prints_no_report_only_the_error(
     assert captured.err.startswith("python -m day03: error: the database refused the rows"), (
         captured.err
     )
+
+
+def test_a_successful_import_prints_its_report_once_and_saves_it_when_asked(
+    clean_sample: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    saved = tmp_path / "report.json"
+
+    status = main(
+        [str(clean_sample), "--out", str(tmp_path / "orders.jsonl"), "--report", str(saved)]
+    )
+
+    out = capsys.readouterr().out
+    assert status == 0
+    assert out.startswith(f"source:       {clean_sample}\n") and out.endswith(
+        "rows:         6 read, 6 valid, 0 invalid, 6 imported\n"
+    ), out
+    assert out.count("source:") == 1, out
+    assert json.loads(saved.read_text(encoding="utf-8"))["rows"]["imported"] == 6
