@@ -363,3 +363,40 @@ def test_a_successful_import_prints_its_report_once_and_saves_it_when_asked(
     ), out
     assert out.count("source:") == 1, out
     assert json.loads(saved.read_text(encoding="utf-8"))["rows"]["imported"] == 6
+
+
+HELP_AT_200_COLUMNS = """\
+usage: python -m day03 [-h] [--out FILE.jsonl | --db URL] [--report FILE] [--max-errors N] \
+[--verbose] [CSV]
+
+Import orders from a CSV file, all or nothing: if any row is invalid, nothing is written and \
+the report lists every bad row. Without a CSV, run a demo on the sample files.
+
+positional arguments:
+  CSV               the file to import
+
+options:
+  -h, --help        show this help message and exit
+  --out FILE.jsonl  write the orders as JSON Lines
+  --db URL          insert the orders into a database, e.g. sqlite:///orders.db
+  --report FILE     also save the report (JSON if FILE ends .json)
+  --max-errors N    stop checking after N row errors
+  --verbose         log every step (DEBUG)
+
+Columns: order_id,email,ordered_on (YYYY-MM-DD),quantity,unit_price. Exit status: 0 imported; \
+1 refused, nothing written (invalid rows, or rows the database rejected); 2 bad arguments or \
+input
+(unreadable CSV, wrong header, unusable destination).
+"""
+
+
+def test_help_says_what_each_option_does_and_what_each_exit_status_means(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == HELP_AT_200_COLUMNS
