@@ -399,3 +399,14 @@ def run_alembic_with(ini: Path, *args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=60,
     )
+
+
+def test_constraints_carry_the_names_of_the_naming_convention(engine: Engine) -> None:
+    upgrade(engine, "head")
+    inspector = sa.inspect(engine)
+
+    unique = [c["name"] for c in inspector.get_unique_constraints("users")]
+    # MySQL ignores a primary key's name; SQLAlchemy reflects it there as None.
+    expected_pk = None if engine.dialect.name == "mysql" else "pk_users"
+    assert unique == ["uq_users_email"], unique
+    assert inspector.get_pk_constraint("users")["name"] == expected_pk
