@@ -31,8 +31,10 @@ class TodoSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TODO_")
 
     database_url: str = "sqlite:///instance/todo.db"
-    #: Not used yet (the cache and jobs will be); checked now so a typo fails at start-up.
+    #: The Redis that caches GET /todos (unset: no cache; jobs will use it too).
     redis_url: Annotated[OptionalText, AfterValidator(_redis_url)] = None
+    #: Seconds a cached GET /todos body lives (0: no cache, even with a Redis URL).
+    cache_ttl: int = Field(60, ge=0)
     #: Create and migrate the database when the app starts (turn off when a release step migrates).
     auto_migrate: bool = True
     #: Largest request body accepted, in bytes; more answers 413.

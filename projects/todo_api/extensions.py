@@ -18,6 +18,7 @@ from flask_smorest import Api
 from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from projects.todo_api.cache import ListCache
 from projects.todo_api.config import TodoSettings
 from projects.todo_api.schemas import ProblemResponse
 from shared.db import Database
@@ -50,6 +51,8 @@ class Extensions:
 
     api: TodoApi
     cors: CORS
+    #: The Redis cache of GET /todos, or None when no Redis URL is set or the TTL is 0.
+    cache: ListCache | None = None
 
 
 @dataclass
@@ -85,6 +88,7 @@ def bind_extensions(
         OPENAPI_SWAGGER_UI_URL="swagger-ui/",
     )
     extensions.api.init_app(app)
+    extensions.cache = list_cache(settings)
     app.register_blueprint(swagger_ui_assets())
     extensions.cors.init_app(
         app,
@@ -105,6 +109,13 @@ def bind_extensions(
     )
     app.extensions["todo"] = state
     return state
+
+
+def list_cache(settings: TodoSettings) -> ListCache | None:
+    """The cache of GET /todos that the settings ask for, if any."""
+    if settings.redis_url is None or settings.cache_ttl == 0:
+        return None
+    return ListCache.from_url(settings.redis_url, ttl=settings.cache_ttl)
 
 
 def swagger_ui_assets() -> Blueprint:

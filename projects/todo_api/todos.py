@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from flask import Response, current_app, request
 from flask.views import MethodView
 
 from projects.todo_api import schemas
-from projects.todo_api.extensions import db_session
+from projects.todo_api.extensions import db_session, todo_state
 from projects.todo_api.models import Todo
 from projects.todo_api.parsing import Blueprint
 from shared.errors import NotFound
@@ -30,12 +31,33 @@ def todo_or_404(todo_id: int) -> Todo:
     return todo
 
 
+def list_todos() -> Sequence[Todo]:
+    """Every todo in the list order, in one SELECT."""
+    return db_session().scalars(sa.select(Todo).order_by(*LIST_ORDER)).all()
+
+
+def list_body() -> str:
+    """``GET /todos``'s JSON body, as the response schema and the app's JSON settings make it."""
+    return current_app.json.dumps(schemas.TodoResponse(many=True).dump(list_todos()))
+
+
+def list_changed() -> None:
+    """Tell the list cache, if there is one, that the list changed (after the commit)."""
+    if (cache := todo_state().extensions.cache) is not None:
+        cache.invalidate()
+
+
 @blp.route("/todos")
 class TodoCollection(MethodView):
     @blp.response(200, schemas.TodoResponse(many=True))
-    def get(self) -> Sequence[Todo]:
+    def get(self) -> Sequence[Todo] | Response:
         """Every todo, by ``order`` (those without one last), then by creation."""
-        return db_session().scalars(sa.select(Todo).order_by(*LIST_ORDER)).all()
+        cache = todo_state().extensions.cache
+        if cache is None:
+            return list_todos()
+        # The urls in the body are this request's scheme, host and prefix: one entry per root.
+        body = cache.read(request.url_root, list_body)
+        return current_app.response_class(body, mimetype="application/json")
 
     @blp.arguments(schemas.TodoCreate)
     @blp.response(201, schemas.TodoResponse)
@@ -45,6 +67,7 @@ class TodoCollection(MethodView):
         todo = Todo(**fields)
         session.add(todo)
         session.commit()
+        list_changed()
         return todo
 
     @blp.response(204)
@@ -53,6 +76,7 @@ class TodoCollection(MethodView):
         session = db_session()
         session.execute(sa.delete(Todo))
         session.commit()
+        list_changed()
 
 
 @blp.route("/todos/<int:todo_id>", endpoint="todo")
@@ -73,6 +97,7 @@ class TodoItem(MethodView):
         for name, value in fields.items():
             setattr(todo, name, value)
         session.commit()
+        list_changed()
         return todo
 
     @blp.response(204)
@@ -82,3 +107,4 @@ class TodoItem(MethodView):
         session = db_session()
         session.delete(todo_or_404(todo_id))
         session.commit()
+        list_changed()

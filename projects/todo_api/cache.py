@@ -1,0 +1,215 @@
+"""The Redis cache of ``GET /todos``: cache-aside of the JSON body, as day 18 built it.
+
+The body is kept under ``todo:list:v{N}:{variant}``, where N is the list's version and the
+variant says which scheme, host and prefix the todo urls in it were written for. Every write
+bumps N (INCR) after its commit, so a reader that loaded the old rows can only store them
+under a key nobody reads any more, and a write through one process is seen by all of them.
+
+On a miss one reader takes a SET NX PX lock and loads; the others poll the key briefly and read
+the database themselves if it does not appear. When Redis is unreachable the cache steps
+aside: the database answers, one warning is logged, and the next request that reaches Redis
+again puts the cache back (with one more version bump if a write happened meanwhile).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+log = logging.getLogger(__name__)
+
+#: Seconds a Redis call may take before the database answers instead.
+SOCKET_TIMEOUT = 0.5
+
+# Delete the lock only if it is still ours: a holder that outlived its PX must not free another's.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+@dataclass(frozen=True)
+class CacheStats:
+    """Reads answered from Redis (hits) or not (misses); ``loads`` went to the database,
+    ``waited`` polled another reader's lock, ``bypassed`` found Redis unreachable."""
+
+    hits: int
+    misses: int
+    loads: int
+    waited: int
+    bypassed: int
+
+
+class ListCache:
+    """The cached list body, with a version key bumped on every write.
+
+    ``before_store`` runs between a load and its SET; tests use it to hold the loader until
+    the other readers are waiting.
+    """
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        ttl: float,
+        namespace: str = "todo:list",
+        lock_ttl: float = 5.0,
+        wait_timeout: float = 2.0,
+        poll_interval: float = 0.01,
+        before_store: Callable[[], None] | None = None,
+    ) -> None:
+        if ttl <= 0 or lock_ttl <= 0 or wait_timeout <= 0 or poll_interval <= 0:
+            raise ValueError("ttl, lock_ttl, wait_timeout and poll_interval must be > 0 seconds")
+        self.client = client
+        self.namespace = namespace
+        self.ttl_ms = int(ttl * 1000)
+        self.lock_ttl_ms = int(lock_ttl * 1000)
+        self.wait_timeout = wait_timeout
+        self.poll_interval = poll_interval
+        self.before_store = before_store
+        self._release = client.register_script(_RELEASE)
+        self._counts = dict.fromkeys(("hits", "misses", "loads", "waited", "bypassed"), 0)
+        self._lock = threading.Lock()
+        self._down = False
+        self._missed_bump = False
+
+    @classmethod
+    def from_url(cls, url: str, *, ttl: float, **kwargs: Any) -> ListCache:
+        """A cache on the Redis at ``url``, with short timeouts and no retries, so a Redis
+        that is gone costs a request a fraction of a second rather than hangs it."""
+        client = redis.Redis.from_url(
+            url,
+            decode_responses=True,
+            socket_connect_timeout=SOCKET_TIMEOUT,
+            socket_timeout=SOCKET_TIMEOUT,
+            retry_on_timeout=False,
+            retry=None,
+        )
+        return cls(client, ttl=ttl, **kwargs)
+
+    @property
+    def version_key(self) -> str:
+        return f"{self.namespace}:version"
+
+    def data_key(self, version: int, variant: str) -> str:
+        digest = hashlib.sha256(variant.encode()).hexdigest()[:16]
+        return f"{self.namespace}:v{version}:{digest}"
+
+    # --- reads ---
+
+    def read(self, variant: str, load: Callable[[], str]) -> str:
+        """The body for ``variant`` from Redis, else ``load()`` once and cached for the TTL.
+        Without Redis, ``load()`` every time."""
+        try:
+            self._catch_up()
+            key = self.data_key(int(self.client.get(self.version_key) or 0), variant)
+            cached = self.client.get(key)
+        except redis.RedisError as error:
+            return self._bypass(error, load)
+        if cached is not None:
+            self._up()
+            self._count("hits")
+            return cached
+        self._up()
+        self._count("misses")
+        try:
+            return self._recompute(key, load)
+        except redis.RedisError as error:
+            return self._bypass(error, load)
+
+    def _recompute(self, key: str, load: Callable[[], str]) -> str:
+        lock_key, token = f"{key}:lock", uuid.uuid4().hex
+        deadline = time.monotonic() + self.wait_timeout
+        waited = False
+        while True:
+            if self.client.set(lock_key, token, nx=True, px=self.lock_ttl_ms):
+                try:
+                    # Another reader may have filled it between our miss and our lock.
+                    cached = self.client.get(key)
+                    if cached is not None:
+                        return cached
+                    body = self._load(load)
+                    if self.before_store is not None:
+                        self.before_store()
+                    self.client.set(key, body, px=self.ttl_ms)
+                    return body
+                finally:
+                    self._release(keys=[lock_key], args=[token])
+            if not waited:
+                waited = True
+                self._count("waited")
+            time.sleep(self.poll_interval)
+            cached = self.client.get(key)
+            if cached is not None:
+                return cached
+            if time.monotonic() > deadline:
+                # The holder is slow or gone: answer from the database rather than wait on.
+                return self._load(load)
+
+    def _load(self, load: Callable[[], str]) -> str:
+        self._count("loads")
+        return load()
+
+    # --- writes: the caller commits first, then invalidates ---
+
+    def invalidate(self) -> None:
+        """Make every process's next read load the list again (call after the commit)."""
+        try:
+            self.client.incr(self.version_key)
+        except redis.RedisError as error:
+            # Redis may come back with the old list in it: bump as soon as it answers.
+            self._missed_bump = True
+            self._went_down(error)
+            return
+        self._up()
+
+    def _catch_up(self) -> None:
+        if self._missed_bump:
+            self.client.incr(self.version_key)
+            self._missed_bump = False
+
+    # --- Redis going away and coming back, logged once each way ---
+
+    def _bypass(self, error: redis.RedisError, load: Callable[[], str]) -> str:
+        self._went_down(error)
+        self._count("bypassed")
+        return self._load(load)
+
+    def _went_down(self, error: redis.RedisError) -> None:
+        with self._lock:
+            if self._down:
+                return
+            self._down = True
+        log.warning("todo list cache off, Redis unreachable (%s); reading the database", error)
+
+    def _up(self) -> None:
+        if not self._down:
+            return
+        with self._lock:
+            if not self._down:
+                return
+            self._down = False
+        log.info("todo list cache back on, Redis answers again")
+
+    # --- counters ---
+
+    def _count(self, name: str) -> None:
+        with self._lock:
+            self._counts[name] += 1
+
+    def stats(self) -> CacheStats:
+        """The counters so far."""
+        with self._lock:
+            return CacheStats(**self._counts)
+
+    def reset_stats(self) -> None:
+        with self._lock:
+            self._counts = dict.fromkeys(self._counts, 0)
