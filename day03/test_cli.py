@@ -400,3 +400,21 @@ def test_help_says_what_each_option_does_and_what_each_exit_status_means(
 
     assert exit_info.value.code == 0
     assert capsys.readouterr().out == HELP_AT_200_COLUMNS
+
+
+@pytest.mark.parametrize("destination", ["check only", "--out", "--db"])
+def test_max_errors_applies_whatever_the_destination(
+    destination: str, bad_sample: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    where = {
+        "check only": [],
+        "--out": ["--out", str(tmp_path / "orders.jsonl")],
+        "--db": ["--db", f"sqlite:///{tmp_path / 'orders.db'}"],
+    }[destination]
+
+    status = main([str(bad_sample), "--max-errors", "2", *where])
+
+    captured = capsys.readouterr()
+    assert status == REFUSED
+    assert "errors (2):" in captured.out, captured.out
+    assert "stopped at line 4 after 2 errors (the limit is 2)" in captured.err, captured.err
