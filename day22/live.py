@@ -19,9 +19,24 @@ def ws_url(http_url: str) -> str:
 
 
 def connect(http_url: str) -> tuple[Client, dict[str, Any]]:
-    """Connect to the server's ``/ws`` and return the client with its hello message."""
+    """Connect to the server's ``/ws`` and return the client with its hello message.
+
+    simple-websocket's client handles only the first event of what it reads during the
+    handshake: a hello that arrives in the same read as the 101 response waits in the client
+    until more data comes. So the client sends a ping at once, and the pong flushes the hello.
+    """
     client = Client.connect(ws_url(http_url))
-    return client, receive_json(client)
+    try:
+        client.send('{"type": "ping"}')
+        hello = receive_json(client)
+        pong = receive_json(client)
+    except BaseException:
+        client.close()
+        raise
+    if hello.get("type") != "hello" or pong != {"type": "pong"}:
+        client.close()
+        raise AssertionError(f"expected a hello and a pong, got {hello} and {pong}")
+    return client, hello
 
 
 def receive_json(client: Client, timeout: float = WAIT) -> dict[str, Any]:
