@@ -426,3 +426,50 @@ def test_inventory_positions_sort_by_value_because_money_is_ordered() -> None:
     inventory.receive("MUG-010", 10, eur("7.25"))
     by_value = sorted(inventory.positions(), key=lambda position: position.value, reverse=True)
     assert [position.sku for position in by_value] == [MUG, TEA]
+
+
+# What a movement says about itself
+
+
+def test_a_malformed_sku_is_refused_with_the_whole_rule_in_one_sentence() -> None:
+    with pytest.raises(InvalidSkuError) as error:
+        Sku("tea-1")
+
+    assert str(error.value) == (
+        "SKU 'tea-1' must be 2-5 capital letters, a dash and 3-6 digits, like TEA-001"
+    )
+
+
+def test_a_movement_needs_a_sku_object_not_its_code() -> None:
+    with pytest.raises(InvalidMovementError) as error:
+        StockMovement("TEA-001", MovementKind.SHIPMENT, 1)  # type: ignore[arg-type]
+
+    assert str(error.value) == "sku must be a Sku, got 'TEA-001'"
+
+
+def test_a_free_receipt_is_accepted() -> None:
+    movement = StockMovement.receipt(TEA, 3, eur("0.00"))
+
+    assert movement.unit_cost == eur("0.00")
+
+
+def test_a_movement_without_a_note_has_an_empty_one_in_its_json_form() -> None:
+    inventory = stocked_inventory()
+
+    posted = [
+        inventory.ship("TEA-001", 1).movement,
+        inventory.receive("TEA-001", 2, eur("3.00")).movement,
+    ]
+
+    assert [movement.as_dict() for movement in posted] == [
+        {"sku": "TEA-001", "kind": "shipment", "quantity": 1, "unit_cost": None, "note": ""},
+        {
+            "sku": "TEA-001",
+            "kind": "receipt",
+            "quantity": 2,
+            "unit_cost": eur("3.00").as_dict(),
+            "note": "",
+        },
+    ]
+    assert StockMovement.receipt(TEA, 1, eur("1.00")).note == ""
+    assert StockMovement.shipment(TEA, 1).note == ""

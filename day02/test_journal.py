@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -88,3 +89,12 @@ def test_the_journal_writes_non_ascii_notes_as_they_are() -> None:
     stream = io.StringIO()
     JsonLinesJournal(stream).accept(StockMovement.shipment(TEA, 1, "café order"))
     assert '"note": "café order"' in stream.getvalue(), stream.getvalue()
+
+
+def test_a_journal_names_the_file_it_writes_to(tmp_path: Path) -> None:
+    path = tmp_path / "movements.jsonl"
+    with path.open("w", encoding="utf-8") as stream:
+        on_file = repr(JsonLinesJournal(stream))
+
+    assert on_file == f"<JsonLinesJournal to {path}>"
+    assert repr(JsonLinesJournal(io.StringIO())) == "<JsonLinesJournal to StringIO>"
