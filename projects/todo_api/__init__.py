@@ -15,6 +15,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from flask import Flask
 
+from projects.todo_api import observability
 from projects.todo_api.config import load_todo_settings
 from projects.todo_api.extensions import bind_extensions
 from shared.config import ConfigError
@@ -42,6 +43,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.logger.setLevel(settings.log_level)
     # Keep the fields in the spec's order rather than sorting them.
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    # First, so its clock starts before any other extension's hooks run.
+    observability.init_app(app)
 
     db = Database.from_url(settings.database_url, var="TODO_DATABASE_URL")
     if settings.auto_migrate:
