@@ -68,7 +68,8 @@ def clear(client: redis.Redis) -> None:
 
 def server(name: str, url: str) -> Any:
     env = {**os.environ, "REDIS_URL": url, "DAY22_NAMESPACE": NAMESPACE, "DAY22_SERVER": name}
-    return served(APP, env=env, workers=2, ready_path="/health", access_log=False)
+    # gthread: an open WebSocket holds one of a worker's threads, not the whole worker.
+    return served(APP, env=env, workers=2, threads=4, ready_path="/health", access_log=False)
 
 
 def shown(message: dict[str, Any]) -> str:
@@ -87,7 +88,7 @@ def demo(url: str) -> None:
     try:
         with server("A", url) as a, server("B", url) as b:
             # Their ports are free ones, different each run, so they are not printed.
-            print("Servers: A and B, two gunicorn processes (2 workers each) on 127.0.0.1\n")
+            print("Servers: A and B, two gunicorn servers (2 gthread workers each) on 127.0.0.1\n")
             run(a, b, http, store)
     finally:
         clear(store)

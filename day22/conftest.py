@@ -12,14 +12,17 @@ from shared.serve import Served, served
 
 NAMESPACE = "day22-test"
 APP = "day22.app:create_app()"
+#: Threads per gunicorn worker.
+THREADS = 4
 
 
 def serve(name: str, redis_url: str) -> Iterator[Served]:
     env = {**os.environ, "REDIS_URL": redis_url, "DAY22_NAMESPACE": NAMESPACE}
     env["DAY22_SERVER"] = name
-    # Each WebSocket holds a sync worker while it is open: three leave room for two clients
-    # and the HTTP requests of a test.
-    with served(APP, env=env, workers=3, ready_path="/health", access_log=False) as server:
+    # gthread, as flask-sock asks under gunicorn: an open WebSocket holds a thread, not a worker.
+    with served(
+        APP, env=env, workers=2, threads=THREADS, ready_path="/health", access_log=False
+    ) as server:
         yield server
 
 

@@ -12,7 +12,7 @@ import redis
 import requests
 from simple_websocket import Client
 
-from day22.conftest import APP, NAMESPACE
+from day22.conftest import APP, NAMESPACE, THREADS
 from day22.live import connect, eventually, nothing_within, receive_json
 from shared.serve import Served, served
 
@@ -141,3 +141,18 @@ def test_an_open_websocket_holds_a_sync_worker_until_it_closes(
             http.get(f"{single.url}/health", timeout=0.5)
         client.close()
         assert http.get(f"{single.url}/health", timeout=5).status_code == 200
+
+
+def test_under_gthread_a_worker_serves_requests_while_websockets_are_open(
+    redis_url: str, http: requests.Session
+) -> None:
+    env = {**os.environ, "REDIS_URL": redis_url, "DAY22_NAMESPACE": NAMESPACE}
+    with served(
+        APP, env=env, workers=1, threads=THREADS, ready_path="/health", access_log=False
+    ) as single:
+        opened = [connect(single.url)[0] for _ in range(THREADS - 1)]
+        try:
+            assert http.get(f"{single.url}/health", timeout=5).status_code == 200
+        finally:
+            for client in opened:
+                client.close()
