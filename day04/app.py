@@ -99,8 +99,10 @@ def find_zone(name: str) -> ZoneInfo:
         )
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, IsADirectoryError):
         # ValueError: keys like "" or "../etc/passwd" that are not even shaped like a zone name.
+        # IsADirectoryError: a region such as "Europe", read from the tzdata package (without a
+        # system zone database), is a folder there rather than a missing file.
         pass
     hint = suggest_zone(name)
     fix = f"did you mean {hint}?" if hint else TZ_HELP
