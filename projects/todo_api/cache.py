@@ -7,8 +7,10 @@ under a key nobody reads any more, and a write through one process is seen by al
 
 On a miss one reader takes a SET NX PX lock and loads; the others poll the key briefly and read
 the database themselves if it does not appear. When Redis is unreachable the cache steps
-aside: the database answers, one warning is logged, and the next request that reaches Redis
-again puts the cache back (with one more version bump if a write happened meanwhile).
+aside: the database answers, one warning is logged, Redis is tried again at most once per
+``retry_after`` seconds (so a Redis that hangs does not slow every request), and the first
+request that reaches it puts the cache back (with one more version bump if a write happened
+meanwhile).
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ class ListCache:
     """The cached list body, with a version key bumped on every write.
 
     ``before_store`` runs between a load and its SET; tests use it to hold the loader until
-    the other readers are waiting.
+    the other readers are waiting. ``clock`` (monotonic seconds) times ``retry_after``.
     """
 
     def __init__(
@@ -64,7 +66,9 @@ class ListCache:
         lock_ttl: float = 5.0,
         wait_timeout: float = 2.0,
         poll_interval: float = 0.01,
+        retry_after: float = 1.0,
         before_store: Callable[[], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if ttl <= 0 or lock_ttl <= 0 or wait_timeout <= 0 or poll_interval <= 0:
             raise ValueError("ttl, lock_ttl, wait_timeout and poll_interval must be > 0 seconds")
@@ -74,11 +78,14 @@ class ListCache:
         self.lock_ttl_ms = int(lock_ttl * 1000)
         self.wait_timeout = wait_timeout
         self.poll_interval = poll_interval
+        self.retry_after = retry_after
         self.before_store = before_store
+        self.clock = clock
         self._release = client.register_script(_RELEASE)
         self._counts = dict.fromkeys(("hits", "misses", "loads", "waited", "bypassed"), 0)
         self._lock = threading.Lock()
         self._down = False
+        self._down_at = 0.0
         self._missed_bump = False
 
     @classmethod
@@ -108,6 +115,9 @@ class ListCache:
     def read(self, variant: str, load: Callable[[], str]) -> str:
         """The body for ``variant`` from Redis, else ``load()`` once and cached for the TTL.
         Without Redis, ``load()`` every time."""
+        if self._resting():
+            self._count("bypassed")
+            return self._load(load)
         try:
             self._catch_up()
             key = self.data_key(int(self.client.get(self.version_key) or 0), variant)
@@ -162,6 +172,9 @@ class ListCache:
 
     def invalidate(self) -> None:
         """Make every process's next read load the list again (call after the commit)."""
+        if self._resting():
+            self._missed_bump = True
+            return
         try:
             self.client.incr(self.version_key)
         except redis.RedisError as error:
@@ -183,8 +196,13 @@ class ListCache:
         self._count("bypassed")
         return self._load(load)
 
+    def _resting(self) -> bool:
+        """Whether Redis failed less than ``retry_after`` seconds ago (so is not tried now)."""
+        return self._down and self.clock() - self._down_at < self.retry_after
+
     def _went_down(self, error: redis.RedisError) -> None:
         with self._lock:
+            self._down_at = self.clock()
             if self._down:
                 return
             self._down = True

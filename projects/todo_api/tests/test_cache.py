@@ -225,6 +225,16 @@ class RedisServer:
             self.process = None
 
 
+class FakeClock:
+    """Monotonic seconds that pass only when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @pytest.fixture
 def own_redis() -> Iterator[RedisServer]:
     binary = shutil.which("redis-server")
@@ -242,6 +252,7 @@ def test_the_list_comes_from_the_database_while_redis_is_down_and_the_cache_retu
     app = create_app(settings_for(db_url, REDIS_URL=own_redis.url))
     try:
         client, cache = app.test_client(), cache_of(app)
+        cache.clock = clock = FakeClock()
         with app.extensions["todo"].db.transaction() as session:
             session.execute(sa.delete(Todo))
         client.post("/todos", json={"title": "before"})
@@ -261,6 +272,7 @@ def test_the_list_comes_from_the_database_while_redis_is_down_and_the_cache_retu
         assert "Redis unreachable" in warnings[0].getMessage()
 
         own_redis.start()
+        clock.now += cache.retry_after
         before = cache.stats()
         assert titles(client) == ["before", "during"]
         assert titles(client) == ["before", "during"]
@@ -280,6 +292,7 @@ def test_a_write_while_redis_refuses_the_app_is_not_followed_by_the_old_list(
     # dropped): the write's version bump is missed, and must be made once Redis answers.
     app = create_app(settings_for(db_url, REDIS_URL=own_redis.url))
     admin = redis.Redis.from_url(own_redis.url)
+    cache_of(app).clock = clock = FakeClock()
     try:
         client = app.test_client()
         with app.extensions["todo"].db.transaction() as session:
@@ -293,8 +306,30 @@ def test_a_write_while_redis_refuses_the_app_is_not_followed_by_the_old_list(
         assert cache_of(app).stats().bypassed == 0
 
         admin.config_set("requirepass", "")
+        clock.now += cache_of(app).retry_after
         assert titles(client) == ["before", "during"]
+        assert cache_of(app).stats().bypassed == 0
     finally:
         admin.close()
         engine_of(app).dispose()
         cache_of(app).client.close()
+
+
+def test_after_a_failure_redis_is_tried_again_only_once_retry_after_has_passed(
+    own_redis: RedisServer, make_app: Callable[..., Flask]
+) -> None:
+    app = make_app(REDIS_URL=own_redis.url)
+    client, cache = app.test_client(), cache_of(app)
+    cache.clock = clock = FakeClock()
+    try:
+        own_redis.stop()
+        assert titles(client) == []
+        own_redis.start()
+        clock.now += cache.retry_after / 2
+        assert titles(client) == []
+        assert (cache.stats().bypassed, cache.stats().misses) == (2, 0)
+        clock.now += cache.retry_after / 2
+        assert titles(client) == []
+        assert (cache.stats().bypassed, cache.stats().misses) == (2, 1)
+    finally:
+        cache.client.close()
