@@ -24,6 +24,7 @@ from projects.todo_api import create_app
 from projects.todo_api.cache import ListCache
 from projects.todo_api.models import Todo
 from projects.todo_api.tests.conftest import settings_for
+from shared.config import ConfigError
 from shared.serve import free_port, stop
 from shared.testing import count_queries
 
@@ -173,6 +174,31 @@ def test_sixteen_readers_at_a_cold_key_run_one_select(
     assert all(body[0]["title"] == "buy milk" for _, body in results)
     stats = cache.stats()
     assert (stats.misses, stats.loads, stats.waited) == (readers, 1, readers - 1)
+
+
+def test_the_cached_list_lives_todo_cache_ttl_seconds(
+    make_app: Callable[..., Flask],
+    redis_url: str,
+    redis_client: redis.Redis,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TODO_CACHE_TTL", "7")
+    app = make_app(REDIS_URL=redis_url)
+    try:
+        assert titles(app.test_client()) == []
+        keys = [key for key in redis_client.keys("todo:list:v*") if not key.endswith(":lock")]
+        assert len(keys) == 1, keys
+        assert 6000 < redis_client.pttl(keys[0]) <= 7000
+    finally:
+        cache_of(app).client.close()
+
+
+def test_a_negative_ttl_is_refused_with_the_variable_named(
+    make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TODO_CACHE_TTL", "-1")
+    with pytest.raises(ConfigError, match="TODO_CACHE_TTL must be at least 0"):
+        make_app()
 
 
 def test_a_ttl_of_zero_turns_the_cache_off(make_app: Callable[..., Flask], redis_url: str) -> None:
