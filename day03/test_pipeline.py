@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import logging
 from collections.abc import Callable
@@ -269,3 +270,25 @@ def test_a_row_with_several_problems_is_logged_on_one_line_naming_each_column(
         "quantity must be a whole number from 1 to 10000, got 'two'"
     )
     assert invalid[-1] == "line 9: invalid: row has 4 fields, expected 5"
+
+
+def test_only_the_first_line_may_start_with_a_byte_order_mark(write_csv: WriteCsv) -> None:
+    source = write_csv("\ufeff" + GOOD_ROW)
+
+    errors = refused_report(source).report.errors
+
+    assert [(error.line, error.column) for error in errors] == [(2, "order_id")], errors
+
+
+def test_a_value_over_the_csv_field_limit_is_refused_as_not_valid_csv(
+    write_csv: WriteCsv,
+) -> None:
+    source = write_csv(GOOD_ROW, "A-2," + "x" * (csv.field_size_limit() + 1) + ",2024-03-01,1,9.99")
+
+    with pytest.raises(SourceUnreadable) as caught:
+        import_csv(source, CheckOnlySink())
+
+    assert str(caught.value) == (
+        f"{source} line 3 is not valid CSV (field larger than field limit "
+        f"({csv.field_size_limit()})); check its quotes and separators"
+    )

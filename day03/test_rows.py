@@ -199,3 +199,15 @@ def test_a_missing_value_does_not_stop_the_checks_of_the_columns_after_it() -> N
         RowError(7, "order_id", "is required"),
         RowError(7, "quantity", "must be a whole number from 1 to 10000, got 'two'"),
     ]
+
+
+def test_a_header_lists_every_unexpected_and_repeated_column() -> None:
+    fields = [*COLUMNS, "email", "note", "Extra ", "note"]
+
+    with pytest.raises(BadHeader) as caught:
+        parse_header(fields, "orders.csv")
+
+    assert str(caught.value) == (
+        "orders.csv has the wrong header (unexpected 'note', 'Extra', 'note'; repeated email, "
+        "note); its first line must be order_id,email,ordered_on,quantity,unit_price"
+    )
