@@ -292,3 +292,31 @@ def test_a_value_over_the_csv_field_limit_is_refused_as_not_valid_csv(
         f"{source} line 3 is not valid CSV (field larger than field limit "
         f"({csv.field_size_limit()})); check its quotes and separators"
     )
+
+
+def test_a_wrong_header_is_refused_naming_the_file(write_csv: WriteCsv) -> None:
+    source = write_csv("order_id,email", header=None)
+
+    with pytest.raises(BadHeader) as caught:
+        import_csv(source, CheckOnlySink())
+
+    assert str(caught.value).startswith(f"{source} has the wrong header (missing "), caught.value
+
+
+def test_max_errors_of_one_stops_at_the_first_error(bad_sample: Path) -> None:
+    error = refused_report(bad_sample, max_errors=1)
+
+    assert str(error) == "stopped at line 3 after 1 errors (the limit is 1); nothing was written"
+
+
+def test_an_import_logs_where_it_goes_and_how_it_ended(
+    clean_sample: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="day03.importer.pipeline")
+    out = tmp_path / "orders.jsonl"
+
+    import_csv(clean_sample, JsonLinesSink(out))
+
+    messages = [record.getMessage() for record in caplog.records]
+    assert messages[0] == f"importing {clean_sample} into {out}", messages
+    assert messages[-1] == f"{clean_sample}: 6 rows written to {out}", messages
