@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -418,3 +419,18 @@ def test_max_errors_applies_whatever_the_destination(
     assert status == REFUSED
     assert "errors (2):" in captured.out, captured.out
     assert "stopped at line 4 after 2 errors (the limit is 2)" in captured.err, captured.err
+
+
+def test_verbose_shows_only_this_days_records_one_per_line(
+    clean_sample: Path, tmp_path: Path
+) -> None:
+    result = run_day03(clean_sample, "--db", f"sqlite:///{tmp_path / 'orders.db'}", "--verbose")
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    strays = [
+        line
+        for line in lines
+        if not re.fullmatch(r"(DEBUG  |INFO   ) day03\.\w+(\.\w+)*: .+", line)
+    ]
+    assert lines and not strays, strays
