@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from projects.todo_api.limits import check_rate_limit
 from shared.config import BaseSettings, OptionalText, load_settings, own_name_only
 
 #: The widest title the ``todos.title`` column holds; TODO_TITLE_MAX_LENGTH may be lower.
@@ -35,6 +36,10 @@ class TodoSettings(BaseSettings):
     redis_url: Annotated[OptionalText, AfterValidator(_redis_url)] = None
     #: Seconds a cached GET /todos body lives (0: no cache, even with a Redis URL).
     cache_ttl: int = Field(60, ge=0)
+    #: Writes (POST, PATCH, DELETE) one client may make, in flask-limiter's notation; counted
+    #: in Redis when there is a Redis URL, else in memory, per process. 20 a second is a
+    #: ceiling against a runaway client, not a quota; the test suite's shared apps need ~500.
+    write_rate_limit: Annotated[str, AfterValidator(check_rate_limit)] = "1200 per minute"
     #: Create and migrate the database when the app starts (turn off when a release step migrates).
     auto_migrate: bool = True
     #: Largest request body accepted, in bytes; more answers 413.

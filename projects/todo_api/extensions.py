@@ -14,12 +14,14 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, json, request
 from flask_cors import CORS
+from flask_limiter import Limiter
 from flask_smorest import Api
 from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from projects.todo_api.cache import ListCache
 from projects.todo_api.config import TodoSettings
+from projects.todo_api.limits import init_limiter
 from projects.todo_api.schemas import ProblemResponse
 from shared.db import Database
 
@@ -53,6 +55,8 @@ class Extensions:
     cors: CORS
     #: The Redis cache of GET /todos, or None when no Redis URL is set or the TTL is 0.
     cache: ListCache | None = None
+    #: The write rate limiter (see :mod:`projects.todo_api.limits`), bound in ``bind_extensions``.
+    limiter: Limiter | None = None
 
 
 @dataclass
@@ -89,6 +93,7 @@ def bind_extensions(
     )
     extensions.api.init_app(app)
     extensions.cache = list_cache(settings)
+    extensions.limiter = init_limiter(app, settings.write_rate_limit, settings.redis_url)
     app.register_blueprint(swagger_ui_assets())
     extensions.cors.init_app(
         app,
