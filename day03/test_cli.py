@@ -434,3 +434,33 @@ def test_verbose_shows_only_this_days_records_one_per_line(
         if not re.fullmatch(r"(DEBUG  |INFO   ) day03\.\w+(\.\w+)*: .+", line)
     ]
     assert lines and not strays, strays
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--out", "a.jsonl"], ["--db", "sqlite://"], ["--report", "r.json"]],
+    ids=["out", "db", "report"],
+)
+def test_each_destination_option_without_a_csv_is_refused_in_one_exact_line(
+    args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+
+    assert exit_info.value.code == BAD_INPUT
+    assert capsys.readouterr().err == (
+        "python -m day03: error: --out, --db and --report need a CSV file to import (see --help)\n"
+    )
+
+
+def test_a_report_in_a_missing_folder_is_refused_in_one_exact_line(
+    clean_sample: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(clean_sample), "--report", str(tmp_path / "missing" / "r.json")])
+
+    assert exit_info.value.code == BAD_INPUT
+    assert capsys.readouterr().err == (
+        f"python -m day03: error: --report: the folder {tmp_path / 'missing'} does not exist "
+        "(see --help)\n"
+    )
