@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from projects.todo_api import create_app
@@ -95,3 +98,11 @@ def test_an_unreachable_database_fails_at_start_in_one_line() -> None:
 
 def test_the_env_names_carry_the_prefix() -> None:
     assert TodoSettings.env_name("trusted_proxy_hops") == "TODO_TRUSTED_PROXY_HOPS"
+
+
+def test_env_example_documents_every_setting() -> None:
+    text = (Path(__file__).resolve().parents[3] / ".env.example").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^# ?(TODO_[A-Z_]+)=", text, flags=re.MULTILINE))
+    settings = {TodoSettings.env_name(name) for name in TodoSettings.model_fields}
+    assert settings - documented == set(), "add these to .env.example with a comment"
+    assert documented - settings == set(), "these in .env.example are no setting"
