@@ -127,7 +127,8 @@ def no_pip_cache(w):
 
 
 def cache_on_missing_lock(w):
-    step(w, uses="actions/setup-python@")["with"]["cache-dependency-path"] = "requirements-nowhere.txt"
+    setup = step(w, uses="actions/setup-python@")
+    setup["with"]["cache-dependency-path"] = "requirements-nowhere.txt"
 
 
 def lint_dropped(w):
