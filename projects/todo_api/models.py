@@ -82,6 +82,20 @@ class Todo(Base):
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=when_created, onupdate=utcnow
     )
+    #: When ``completed`` last became true (None while it is false); the purge job reads it.
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the last reminder job for this todo ran (None: never).
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     def __repr__(self) -> str:
         return f"Todo(id={self.id!r}, title={self.title!r}, completed={self.completed!r})"
+
+
+@sa.event.listens_for(Todo.completed, "set", active_history=True)
+def _stamp_completion(todo: Todo, value: bool, previous: Any, _initiator: Any) -> None:
+    """Keep ``completed_at`` with ``completed``: stamped when it turns true (a repeated
+    ``true`` keeps the first stamp), cleared when it turns false."""
+    if value and previous is not True:
+        todo.completed_at = utcnow()
+    elif not value:
+        todo.completed_at = None

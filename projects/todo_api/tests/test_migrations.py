@@ -39,6 +39,6 @@ def test_the_migrations_downgrade_to_nothing_and_back(
                 step(config, target)
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
-            assert context.get_current_heads() == ("0001",)
+            assert context.get_current_heads() == ("0002",)
     finally:
         engine.dispose()
