@@ -15,7 +15,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from flask import Flask
 
-from projects.todo_api import observability
+from projects.todo_api import jobs, observability
 from projects.todo_api.config import load_todo_settings
 from projects.todo_api.extensions import bind_extensions
 from shared.config import ConfigError
@@ -52,6 +52,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     state = bind_extensions(app, settings, db, migration_heads())
     register_blueprints(app, state.extensions.api)
+    if jobs.init_app(app, settings) is not None:
+        from projects.todo_api import jobs_api
+
+        # Only with a Redis URL: without one there is no queue to offer.
+        state.extensions.api.register_blueprint(jobs_api.blp)
     document_title_limit(state.extensions.api, settings.title_max_length)
     # After the Api's init_app, so these handlers replace flask-smorest's own.
     register_error_handlers(app)

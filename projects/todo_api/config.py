@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Self
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field, model_validator
-from pydantic_settings import SettingsConfigDict
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from projects.todo_api.limits import check_rate_limit
 from shared.config import BaseSettings, OptionalText, load_settings, own_name_only
@@ -15,6 +15,8 @@ from shared.config import BaseSettings, OptionalText, load_settings, own_name_on
 #: The widest title the ``todos.title`` column holds; TODO_TITLE_MAX_LENGTH may be lower.
 TITLE_COLUMN_MAX = 1000
 REDIS_SCHEMES = ("redis", "rediss", "unix")
+#: How a queue may be named: RQ keys it as ``rq:queue:<name>``.
+QUEUE_NAME = r"^[A-Za-z0-9_.-]{1,64}$"
 
 
 def _redis_url(value: str | None) -> str | None:
@@ -26,13 +28,31 @@ def _redis_url(value: str | None) -> str | None:
     return value
 
 
+def _seconds_list(value: Any) -> Any:
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+def _retry_intervals(value: tuple[int, ...]) -> tuple[int, ...]:
+    if not value or any(seconds < 0 for seconds in value):
+        raise ValueError("must be whole seconds (0 or more) separated by commas, e.g. 10,60,300")
+    return value
+
+
+#: Seconds written ``10, 60, 300`` in the environment.
+RetryIntervals = Annotated[
+    tuple[int, ...], NoDecode, BeforeValidator(_seconds_list), AfterValidator(_retry_intervals)
+]
+
+
 class TodoSettings(BaseSettings):
     """Every knob the Todo API has; defaults are safe for development and need no setup."""
 
     model_config = SettingsConfigDict(env_prefix="TODO_")
 
     database_url: str = "sqlite:///instance/todo.db"
-    #: The Redis that caches GET /todos (unset: no cache; jobs will use it too).
+    #: The Redis that caches GET /todos and holds the job queue (unset: neither).
     redis_url: Annotated[OptionalText, AfterValidator(_redis_url)] = None
     #: Seconds a cached GET /todos body lives (0: no cache, even with a Redis URL).
     cache_ttl: int = Field(60, ge=0)
@@ -40,6 +60,10 @@ class TodoSettings(BaseSettings):
     #: in Redis when there is a Redis URL, else in memory, per process. 20 a second is a
     #: ceiling against a runaway client, not a quota; the test suite's shared apps need ~500.
     write_rate_limit: Annotated[str, AfterValidator(check_rate_limit)] = "1200 per minute"
+    #: The RQ queue (in the Redis above) the job endpoints enqueue on and the worker works.
+    queue_name: str = Field("todo", pattern=QUEUE_NAME)
+    #: Seconds before each of a failed job's three retries (the last repeats if fewer).
+    job_retry_intervals: RetryIntervals = (10, 60, 300)
     #: Create and migrate the database when the app starts (turn off when a release step migrates).
     auto_migrate: bool = True
     #: Largest request body accepted, in bytes; more answers 413.
