@@ -4,7 +4,7 @@ One gunicorn process (``shared.serve.served``, the command ``make todo`` runs) o
 file and a redis-server of the test's own, which the test stops and starts again on the same
 port. While Redis is away every read and write still answers 2xx with the right todos (the list
 cache steps aside, the rate limit counts in the process), ``/readyz`` is a 503 naming Redis,
-and the log says each of the cache and the limiter
+the job endpoints a 503 with ``Retry-After``, and the log says each of the cache and the limiter
 is off once, with no 500 and no traceback. When Redis is back, nobody restarts anything:
 ``/readyz`` turns 200, the list is served from Redis again (Redis's own hit and miss counters
 show it) and the write budget is counted in Redis again.
@@ -39,7 +39,7 @@ CACHE_ON = "todo list cache back on, Redis answers again"
 #: How long recovery may take: the limiter looks at Redis again 1, 2, 4 … seconds apart.
 RECOVERY_TIMEOUT = 20.0
 #: The only 5xx the API answers on purpose, and only while Redis is away.
-DOCUMENTED_503 = {"/readyz"}
+DOCUMENTED_503 = {"/readyz", "/todos/purge"}
 
 
 @pytest.fixture
@@ -145,6 +145,8 @@ def test_the_api_serves_through_a_redis_outage_and_recovers_without_a_restart(
         assert limit_keys(admin), "the write budget is counted in Redis"
         ready = http("GET", "/readyz")
         assert (ready.status_code, ready.json()["checks"]["redis"]) == (200, "ok")
+        purge = http("POST", "/todos/purge", json={"older_than_days": 30})
+        assert purge.status_code == 202, purge.text
 
         # --- Redis away: every todo operation still 2xx and right --------------------------
         own_redis.stop()
@@ -166,6 +168,10 @@ def test_the_api_serves_through_a_redis_outage_and_recovers_without_a_restart(
         assert (checks["database"], checks["migrations"]) == ("ok", "ok")
         assert checks["redis"].startswith("unreachable: "), checks
         assert http("GET", "/healthz").status_code == 200
+        purge = http("POST", "/todos/purge", json={"older_than_days": 30})
+        assert purge.status_code == 503, purge.text
+        assert purge.headers["Content-Type"] == "application/problem+json"
+        assert purge.headers["Retry-After"].isdigit()
 
         # --- Redis back on the same port, empty: the API finds it by itself ----------------
         own_redis.start()
@@ -186,6 +192,8 @@ def test_the_api_serves_through_a_redis_outage_and_recovers_without_a_restart(
         ]
         assert admin.llen(key) == before + 3
         assert remaining == [remaining[0], remaining[0] - 1, remaining[0] - 2]
+        purge = http("POST", "/todos/purge", json={"older_than_days": 30})
+        assert purge.status_code in (200, 202), purge.text
     finally:
         admin.close()
 
