@@ -17,6 +17,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from alembic.script import ScriptDirectory
 from day24.descriptors import binds_platform_port, parse_procfile, variable_names
 from projects.todo_api import create_app
 from projects.todo_api.config import TodoSettings, load_todo_settings
+from projects.todo_api.models import Todo
 from projects.todo_api.release import MIGRATIONS_DIR
 from shared.db import create_engine
 from shared.testing import free_port, wait_for_port
@@ -153,6 +155,37 @@ def test_a_worker_is_declared_exactly_when_the_api_has_a_worker_entry_point() ->
     render_workers = [s for s in RENDER["services"] if s["type"] == "worker"]
     assert ("worker" in PROCFILE) is has_worker
     assert bool(render_workers) is has_worker
+
+
+WORKER = "python -m projects.todo_api.worker"
+
+
+def test_every_descriptor_runs_the_same_worker_with_the_web_services_settings() -> None:
+    assert PROCFILE["worker"] == WORKER
+    (render_worker,) = [s for s in RENDER["services"] if s["type"] == "worker"]
+    assert render_worker["startCommand"] == WORKER
+    assert render_worker["buildCommand"] == RENDER_WEB["buildCommand"]
+    assert "healthCheckPath" not in render_worker, "a worker serves no HTTP"
+    web_env = render_env()
+    worker_env = {var["key"]: var for var in render_worker["envVars"]}
+    assert set(worker_env) == set(web_env)
+    for key, var in worker_env.items():
+        if key == "TODO_SECRET_KEY":
+            # The web service's generated value, not a second secret.
+            assert var["fromService"] == {
+                "type": "web", "name": RENDER_WEB["name"], "envVarKey": key,
+            }  # fmt: skip
+        else:
+            assert var == web_env[key], key
+    assert APP_JSON["formation"]["worker"]["quantity"] == 1
+    compose = yaml.safe_load((REPO_ROOT / "projects/todo_api/compose.yaml").read_text())
+    assert " ".join(compose["services"]["worker"]["command"]) == WORKER
+
+
+def test_the_redis_the_queue_lives_in_never_evicts_keys() -> None:
+    """An evicted job is a lost job: the Key Value store must refuse writes when full."""
+    (store,) = [s for s in RENDER["services"] if s["type"] == "keyvalue"]
+    assert store["maxmemoryPolicy"] == "noeviction"
 
 
 # --- the release command, run -------------------------------------------------------------
@@ -282,3 +315,39 @@ def test_herokus_requirements_file_installs_the_runtime_lock_and_nothing_else() 
     requirements = [line for line in lines if line.strip() and not line.startswith("#")]
     assert requirements == ["-r requirements-docker.lock"]
     assert "gunicorn==" in (REPO_ROOT / "requirements-docker.lock").read_text(encoding="utf-8")
+
+
+# --- the worker command, run ----------------------------------------------------------------
+
+
+def test_the_worker_command_in_burst_mode_runs_a_purge_on_mysql_and_redis(
+    make_database: Callable[[str], str], mysql_url: str, redis_url: str, redis_client: Any
+) -> None:
+    database = make_database("mysql")
+    assert run(RELEASE, command_env(TODO_DATABASE_URL=database)).returncode == 0
+    app = create_app(
+        {"DATABASE_URL": database, "REDIS_URL": redis_url, "AUTO_MIGRATE": False, "TESTING": True}
+    )
+    try:
+        client = app.test_client()
+        old = client.post("/todos", json={"title": "done long ago"}).get_json()["id"]
+        kept = client.post("/todos", json={"title": "open"}).get_json()["id"]
+        with app.extensions["todo"].db.transaction() as session:
+            session.execute(
+                sa.update(Todo)
+                .where(Todo.id == old)
+                .values(completed=True, completed_at=datetime.now(UTC) - timedelta(days=90))
+            )
+        job = client.post("/todos/purge", json={"older_than_days": 30})
+        assert job.status_code == 202, job.get_json()
+
+        # As on a platform: the release step has migrated, the worker does not.
+        env = command_env(
+            TODO_DATABASE_URL=database, REDIS_URL=redis_url, TODO_AUTO_MIGRATE="false"
+        )
+        done = run(f"{PROCFILE['worker']} --burst", env)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert [todo["id"] for todo in client.get("/todos").get_json()] == [kept]
+        assert client.get(job.headers["Location"]).get_json()["result"] == 1
+    finally:
+        app.extensions["todo"].db.engine.dispose()
