@@ -11,7 +11,7 @@ PORT ?= 8000
 DAYS := $(shell seq -f 'day%02g' 1 45)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run blog todo bench-blog test lint format log lessons mutation clean $(DAYS) \
+.PHONY: help venv run blog todo bench-blog bench-todo test lint format log lessons mutation clean $(DAYS) \
 	$(addprefix test-,$(DAYS)) $(addprefix mutate-,$(DAYS))
 
 help: ## list every target with one line
@@ -40,6 +40,9 @@ todo: $(STAMP) ## serve the Todo API on http://127.0.0.1:5002/todos (make todo P
 
 bench-blog: $(STAMP) ## benchmark the Blog API's article list against a bare Flask endpoint (needs wrk)
 	@$(BIN)/python -m bench.blog
+
+bench-todo: $(STAMP) ## benchmark the Todo API's list, uncached and on Redis, against bare Flask (needs wrk)
+	@$(BIN)/python -m bench.todo
 
 test: $(STAMP) ## run the whole test suite (real MySQL, Redis, PostgreSQL where available)
 	@$(BIN)/python -m pytest

@@ -1,0 +1,257 @@
+"""``python -m bench.todo``: the Todo API's list, uncached and cached, against bare Flask.
+
+Seeds a fresh SQLite database (200 todos by default, through the API's own ``POST /todos``),
+serves the API twice and a bare Flask JSON endpoint once, all the same way (gunicorn, 2 sync
+workers, 127.0.0.1): once without Redis (``GET /todos`` reads the database every time) and once
+with the list cache on a real Redis (``REDIS_URL``, else a throwaway ``redis-server`` started and
+stopped here). wrk loads each for the same time; the table gives requests per second, p50/p99
+latency and the ratio to the bare endpoint, all measured in this one run on this machine. It is a
+benchmark, not a test: numbers vary between machines; the ratios are what to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager, suppress
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.load import LoadResult, LoadToolMissing, run_wrk
+from day17.server import NoRedis, throwaway_redis
+from shared.serve import Served, ServerDidNotStart, served
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKERS = 2
+TODO_APP = "projects.todo_api:create_app()"
+BARE = "bare Flask JSON"
+UNCACHED = "GET /todos (no cache)"
+CACHED = "GET /todos (Redis cache)"
+FLOOR = "GET /healthz (API floor)"
+#: Environment variables that would hand the uncached server a Redis.
+REDIS_VARS = ("TODO_REDIS_URL", "REDIS_URL")
+
+
+class BenchFailed(RuntimeError):
+    """The servers did not answer as the benchmark needs; the message says how."""
+
+
+# Straight to 127.0.0.1, whatever http_proxy says.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def at_least_one(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
+    return number
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.todo", description=__doc__.splitlines()[0].split(": ", 1)[1]
+    )
+    parser.add_argument("--todos", type=at_least_one, default=200, help="todos to seed (200)")
+    parser.add_argument(
+        "--seconds", type=at_least_one, default=5, help="load time per endpoint and round (5)"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=at_least_one,
+        default=3,
+        help="rounds over every endpoint; each row is its median round (3)",
+    )
+    parser.add_argument(
+        "--connections", type=at_least_one, default=8, help="keep-alive connections (8)"
+    )
+    parser.add_argument(
+        "--redis",
+        metavar="URL",
+        default=os.environ.get("REDIS_URL") or None,
+        help="Redis for the cached run (default: REDIS_URL, else a throwaway redis-server)",
+    )
+    parser.add_argument("--json", metavar="FILE", type=Path, help="also write the results here")
+    return parser.parse_args(argv)
+
+
+def todo_env(database_url: str, redis_url: str | None) -> dict[str, str]:
+    """The environment of a Todo API server: this database, this Redis or none, quiet logs."""
+    env = {name: value for name, value in os.environ.items() if name not in REDIS_VARS}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        TODO_DATABASE_URL=database_url,
+        # The per-request JSON log line is on in production, but a file write per request
+        # would measure the disk; WARNING keeps the errors.
+        TODO_LOG_LEVEL="WARNING",
+        # Seeding is a burst of writes from one address; the budget is not what is measured.
+        TODO_WRITE_RATE_LIMIT="100000 per minute",
+    )
+    if redis_url is None:
+        env["TODO_CACHE_TTL"] = "0"
+    else:
+        env["TODO_REDIS_URL"] = redis_url
+    return env
+
+
+def serve(app: str, ready_path: str, env: Mapping[str, str]) -> AbstractContextManager[Served]:
+    """``app`` served as ``make todo`` serves it, minus the per-request access log."""
+    return served(
+        app, env=env, workers=WORKERS, ready_path=ready_path, timeout=60, access_log=False
+    )
+
+
+def seed(base: str, count: int) -> None:
+    """``count`` todos through ``POST /todos``: every third done, every other one ordered."""
+    for number in range(1, count + 1):
+        body: dict[str, object] = {"title": f"todo number {number}", "completed": number % 3 == 0}
+        if number % 2 == 0:
+            body["order"] = number
+        request = urllib.request.Request(
+            f"{base}/todos",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with _DIRECT.open(request, timeout=30) as response:
+            response.read()
+
+
+def list_length(url: str) -> int:
+    """How many todos ``GET url`` lists."""
+    with _DIRECT.open(url, timeout=30) as response:
+        return len(json.load(response))
+
+
+def median_round(results: Sequence[LoadResult]) -> LoadResult:
+    """The round with the median requests per second (the lower middle one of an even count)."""
+    ordered = sorted(results, key=lambda result: result.requests_per_second)
+    return ordered[(len(ordered) - 1) // 2]
+
+
+@contextmanager
+def redis_for_bench(url: str | None) -> Iterator[tuple[str, str]]:
+    """``(url, where it came from)``: the given Redis, or a throwaway one for the block."""
+    if url:
+        yield url, "REDIS_URL"
+        return
+    with throwaway_redis() as throwaway:
+        yield throwaway, "a throwaway redis-server"
+
+
+def run(args: argparse.Namespace, folder: Path) -> tuple[dict[str, list[LoadResult]], str]:
+    """Seed, serve and load; every round's result by endpoint, and which Redis was used."""
+    database = f"sqlite:///{folder / 'todo.db'}"
+    bare_env = os.environ | {"PYTHONPATH": str(ROOT)}
+    with (
+        redis_for_bench(args.redis) as (redis_url, redis_source),
+        serve("bench.bare_app:create_app()", "/api/ping", bare_env) as bare,
+        serve(TODO_APP, "/healthz", todo_env(database, None)) as plain,
+        serve(TODO_APP, "/healthz", todo_env(database, redis_url)) as cached,
+    ):
+        print(f"seeding {args.todos} todos through POST /todos into sqlite ...", flush=True)
+        seed(plain.url, args.todos)
+        for server in (plain, cached):
+            if (seen := list_length(f"{server.url}/todos")) != args.todos:
+                raise BenchFailed(f"GET /todos listed {seen} todos, expected {args.todos}")
+        targets = {
+            BARE: f"{bare.url}/api/ping",
+            FLOOR: f"{cached.url}/healthz",
+            UNCACHED: f"{plain.url}/todos",
+            CACHED: f"{cached.url}/todos",
+        }
+        for url in targets.values():
+            run_wrk(url, 1, args.connections)  # warm-up: imports, pools, the first cache fill
+        rounds: dict[str, list[LoadResult]] = {name: [] for name in targets}
+        # Round-robin rather than one endpoint after another, so a burst of other work on
+        # the machine lands on every endpoint alike.
+        for number in range(1, args.rounds + 1):
+            print(f"round {number}/{args.rounds}: each endpoint {args.seconds}s ...", flush=True)
+            for name, url in targets.items():
+                rounds[name].append(run_wrk(url, args.seconds, args.connections))
+    return rounds, redis_source
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    if shutil.which("wrk") is None:
+        # Before any server starts, rather than after.
+        print(
+            "python -m bench.todo: wrk is not installed: apt-get install wrk (or brew install wrk)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-todo-") as folder:
+            rounds, redis_source = run(args, Path(folder))
+    except (LoadToolMissing, ServerDidNotStart, NoRedis, BenchFailed) as error:
+        print(f"python -m bench.todo: {error}", file=sys.stderr)
+        return 2
+    report(rounds, args, redis_source)
+    return 0
+
+
+def machine() -> str:
+    """The CPU (when Linux names it), cores, Python, and the load average as the run ends."""
+    model = ""
+    with suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip() + ", "
+                break
+    load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+    return (
+        f"{model}{platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}{load}"
+    )
+
+
+def report(
+    rounds: dict[str, list[LoadResult]], args: argparse.Namespace, redis_source: str
+) -> None:
+    """The table of median rounds, and the JSON file of every round if asked for."""
+    runs = {name: median_round(results) for name, results in rounds.items()}
+    baseline = runs[BARE].requests_per_second
+    print(
+        f"\n{args.todos} todos in sqlite, Redis from {redis_source}, gunicorn {WORKERS} workers, "
+        f"wrk 1 thread x {args.connections} connections, median of {args.rounds} rounds of "
+        f"{args.seconds}s — {machine()}\n"
+    )
+    print(f"{'endpoint':<28}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'ratio':>8}")
+    for name, result in runs.items():
+        print(
+            f"{name:<28}{result.requests_per_second:>10.0f}{result.p50_ms:>9.2f}"
+            f"{result.p99_ms:>9.2f}{result.errors:>8}{result.requests_per_second / baseline:>8.3f}"
+        )
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "when": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "machine": machine(),
+                    "todos": args.todos,
+                    "database": "sqlite",
+                    "redis": redis_source,
+                    "median": {name: vars(result) for name, result in runs.items()},
+                    "rounds": {
+                        name: [vars(result) for result in results]
+                        for name, results in rounds.items()
+                    },
+                },
+                indent=2,
+            )
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
