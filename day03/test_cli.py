@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import re
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from day03.__main__ import at_least_one, main
+from day03.__main__ import at_least_one, configure_logging, main
 from day03.importer.sinks import orders_table
 from shared.db import create_engine
 from shared.testing.helpers import free_port
@@ -436,6 +437,26 @@ def test_verbose_shows_only_this_days_records_one_per_line(
     assert lines and not strays, strays
 
 
+@pytest.fixture
+def restored_logging() -> Iterator[None]:
+    """Put the root and ``day03`` loggers back as they were after a test configures them."""
+    root, day03 = logging.getLogger(), logging.getLogger("day03")
+    saved = (root.level, root.handlers[:], day03.level)
+    yield
+    root.setLevel(saved[0])
+    root.handlers[:] = saved[1]
+    day03.setLevel(saved[2])
+
+
+@pytest.mark.usefixtures("restored_logging")
+def test_verbose_turns_on_debug_for_this_days_loggers_only() -> None:
+    configure_logging(verbose=True)
+
+    assert logging.getLogger("day03.importer.pipeline").isEnabledFor(logging.DEBUG)
+    # A library's debug records (a driver, an HTTP client) would drown the importer's own.
+    assert not logging.getLogger("some.library").isEnabledFor(logging.DEBUG)
+
+
 @pytest.mark.parametrize(
     "args",
     [["--out", "a.jsonl"], ["--db", "sqlite://"], ["--report", "r.json"]],
@@ -464,3 +485,20 @@ def test_a_report_in_a_missing_folder_is_refused_in_one_exact_line(
         f"python -m day03: error: --report: the folder {tmp_path / 'missing'} does not exist "
         "(see --help)\n"
     )
+
+
+def test_a_report_path_that_is_a_folder_fails_in_one_line_and_leaves_no_temporary_file(
+    clean_sample: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "r.json"
+    folder.mkdir()
+
+    status = main([str(clean_sample), "--report", str(folder)])
+
+    err = capsys.readouterr().err
+    assert status == BAD_INPUT
+    # The rename onto the folder is what fails, so the error names the file it renamed.
+    assert re.fullmatch(
+        rf"python -m day03: error: Is a directory: {tmp_path}/\.r\.json\.\w+\.tmp\n", err
+    ), err
+    assert sorted(tmp_path.iterdir()) == [folder] and not any(folder.iterdir())
