@@ -11,7 +11,7 @@ PORT ?= 8000
 DAYS := $(shell seq -f 'day%02g' 1 45)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run blog todo bench-blog bench-todo test lint format log lessons mutation clean $(DAYS) \
+.PHONY: help venv run blog todo worker bench-blog bench-todo test lint format log lessons mutation clean $(DAYS) \
 	$(addprefix test-,$(DAYS)) $(addprefix mutate-,$(DAYS))
 
 help: ## list every target with one line
@@ -37,6 +37,9 @@ todo: PORT = 5002
 todo: $(STAMP) ## serve the Todo API on http://127.0.0.1:5002/todos (make todo PORT=5050 for another port)
 	@$(BIN)/python -m shared.serve 'projects.todo_api:create_app()' --name "the Todo API" \
 		--path /todos --make-target todo --host $(HOST) --port $(PORT)
+
+worker: $(STAMP) ## run the Todo API's job worker on TODO_REDIS_URL or REDIS_URL (make worker ARGS=--burst)
+	@$(BIN)/python -m projects.todo_api.worker $(ARGS)
 
 bench-blog: $(STAMP) ## benchmark the Blog API's article list against a bare Flask endpoint (needs wrk)
 	@$(BIN)/python -m bench.blog
