@@ -14,6 +14,8 @@ compose.yaml runs two replicas. What must hold once there is more than one proce
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -28,9 +30,10 @@ import pytest
 import redis
 import requests
 from requests.adapters import HTTPAdapter
+from rq import Queue
 
 from projects.todo_api.tests.test_live import TODO_APP, todo_environment
-from shared.serve import Served, served
+from shared.serve import REPO_ROOT, Served, served
 from shared.testing.nginx import UPSTREAM_HEADER, Nginx, nginx_binary, nginx_proxy
 
 __all__ = ["nginx_binary"]  # a fixture, imported for this module
@@ -53,6 +56,8 @@ class Cluster:
     nginx: Nginx
     instances: list[Served]
     http: requests.Session
+    #: The instances' environment, for a worker on the same database and Redis.
+    environment: dict[str, str]
 
     @property
     def url(self) -> str:
@@ -112,7 +117,7 @@ def scaled_out(
             stack.callback(instance.process.terminate)
         proxy = stack.enter_context(nginx_proxy(nginx, [each.port for each in instances]))
         http = stack.enter_context(new_session())
-        yield Cluster(backend=backend, nginx=proxy, instances=instances, http=http)
+        yield Cluster(backend, proxy, instances, http, environment)
 
 
 @pytest.fixture(scope="module", params=["mysql", "sqlite"])
@@ -278,6 +283,48 @@ def test_concurrent_writers_through_nginx_lose_nothing(empty: Cluster) -> None:
     assert len(stored) == writers * each
     assert set(stored) == {(body["id"], body["title"]) for _, _, body in answers}
     assert elapsed < 40, f"{writers * each} writes took {elapsed:.1f}s"
+
+
+@pytest.mark.parametrize("cluster", ["mysql"], indirect=True)
+def test_a_purge_asked_for_through_both_instances_runs_once(empty: Cluster, redis_url: str) -> None:
+    cluster = empty
+    todos = f"{cluster.url}/todos"
+    ids = [
+        cluster.http.post(todos, json={"title": f"todo {n}"}, timeout=TIMEOUT).json()["id"]
+        for n in range(3)
+    ]
+    for done in ids[:2]:
+        patched = cluster.http.patch(f"{todos}/{done}", json={"completed": True}, timeout=TIMEOUT)
+        assert patched.status_code == 200, patched.text
+    assert len(listed(cluster)[1]) == 3  # and now cached in Redis
+
+    asked = [
+        cluster.http.post(f"{todos}/purge", json={"older_than_days": 0}, timeout=TIMEOUT)
+        for _ in range(2)
+    ]
+    assert [answer.status_code for answer in asked] == [202, 200], [a.text for a in asked]
+    assert {cluster.instance_of(answer) for answer in asked} == {0, 1}
+    job_id = asked[0].json()["id"]
+    assert asked[1].json()["id"] == job_id
+
+    worker = subprocess.run(
+        [sys.executable, "-m", "projects.todo_api.worker", "--burst"],
+        env={**cluster.environment, "TODO_LOG_LEVEL": "WARNING"},
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert worker.returncode == 0, worker.stderr[-2000:]
+
+    queue = Queue("todo", connection=redis.Redis.from_url(redis_url))
+    assert queue.count == 0
+    assert queue.finished_job_registry.get_job_ids() == [job_id]
+    job = cluster.http.get(f"{cluster.url}/jobs/{job_id}", timeout=TIMEOUT).json()
+    assert (job["status"], job["result"]) == ("finished", 2)
+    # The worker's delete reached both instances' list at once.
+    for _ in range(2):
+        assert [row[0] for row in listed(cluster)[1]] == [ids[2]]
 
 
 # --- the write budget, shared by both instances ------------------------------------------------
