@@ -15,7 +15,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from flask import Flask
 
-from projects.todo_api import jobs, observability
+from projects.todo_api import jobs, live, observability
 from projects.todo_api.config import load_todo_settings
 from projects.todo_api.extensions import bind_extensions
 from shared.config import ConfigError
@@ -52,6 +52,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     state = bind_extensions(app, settings, db, migration_heads())
     register_blueprints(app, state.extensions.api)
+    live.init_app(app, state.extensions.api, settings.redis_url, settings.live_max_connections)
     if jobs.init_app(app, settings) is not None:
         from projects.todo_api import jobs_api
 

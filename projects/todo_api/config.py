@@ -64,6 +64,9 @@ class TodoSettings(BaseSettings):
     queue_name: str = Field("todo", pattern=QUEUE_NAME)
     #: Seconds before each of a failed job's three retries (the last repeats if fewer).
     job_retry_intervals: RetryIntervals = (10, 60, 300)
+    #: WebSocket clients of GET /todos/live one server process keeps; more are closed with
+    #: code 1013. Each holds a gunicorn thread: keep it below the workers' --threads.
+    live_max_connections: int = Field(16, ge=1)
     #: Create and migrate the database when the app starts (turn off when a release step migrates).
     auto_migrate: bool = True
     #: Largest request body accepted, in bytes; more answers 413.

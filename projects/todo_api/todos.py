@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import Response, current_app, request
 from flask.views import MethodView
 
-from projects.todo_api import schemas
+from projects.todo_api import live, schemas
 from projects.todo_api.extensions import db_session, todo_state
 from projects.todo_api.models import Todo
 from projects.todo_api.parsing import Blueprint
@@ -41,10 +41,12 @@ def list_body() -> str:
     return current_app.json.dumps(schemas.TodoResponse(many=True).dump(list_todos()))
 
 
-def list_changed() -> None:
-    """Tell the list cache, if there is one, that the list changed (after the commit)."""
+def list_changed(*events: live.Event) -> None:
+    """After the commit: tell the list cache, then the live clients of every process, what
+    changed. With no ``events`` (a bulk change, e.g. a purge) the clients are told to reload."""
     if (cache := todo_state().extensions.cache) is not None:
         cache.invalidate()
+    live.publish(*(events or (live.reload(),)))
 
 
 @blp.route("/todos")
@@ -67,7 +69,7 @@ class TodoCollection(MethodView):
         todo = Todo(**fields)
         session.add(todo)
         session.commit()
-        list_changed()
+        list_changed(live.created(todo))
         return todo
 
     @blp.response(204)
@@ -76,7 +78,7 @@ class TodoCollection(MethodView):
         session = db_session()
         session.execute(sa.delete(Todo))
         session.commit()
-        list_changed()
+        list_changed(live.cleared())
 
 
 @blp.route("/todos/<int:todo_id>", endpoint="todo")
@@ -97,7 +99,7 @@ class TodoItem(MethodView):
         for name, value in fields.items():
             setattr(todo, name, value)
         session.commit()
-        list_changed()
+        list_changed(live.updated(todo))
         return todo
 
     @blp.response(204)
@@ -107,4 +109,4 @@ class TodoItem(MethodView):
         session = db_session()
         session.delete(todo_or_404(todo_id))
         session.commit()
-        list_changed()
+        list_changed(live.deleted(todo_id))
