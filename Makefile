@@ -36,7 +36,7 @@ blog: $(STAMP) ## serve the Blog API on http://127.0.0.1:5001/api (make blog POR
 todo: PORT = 5002
 todo: $(STAMP) ## serve the Todo API on http://127.0.0.1:5002/todos (make todo PORT=5050 for another port)
 	@$(BIN)/python -m shared.serve 'projects.todo_api:create_app()' --name "the Todo API" \
-		--path /todos --make-target todo --host $(HOST) --port $(PORT)
+		--path /todos --make-target todo --host $(HOST) --port $(PORT) --threads 24
 
 worker: $(STAMP) ## run the Todo API's job worker on TODO_REDIS_URL or REDIS_URL (make worker ARGS=--burst)
 	@$(BIN)/python -m projects.todo_api.worker $(ARGS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import time
@@ -450,3 +451,36 @@ def test_every_event_renders_the_urls_of_the_connection() -> None:
         "url": "https://todo.example/api/todos/7",
     }
     assert json.loads(live.render(live.cleared(), url)) == {"type": "cleared"}
+
+
+# --- how the API is served --------------------------------------------------------------------
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+def web_commands() -> dict[str, str]:
+    """The command that serves the API in each place: make todo, the image, Heroku, Render."""
+    makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\ntodo: $(STAMP)", 1)[1].split("\n\n", 1)[0]
+    dockerfile = (REPO_ROOT / "projects/todo_api/Dockerfile").read_text(encoding="utf-8")
+    cmd = [line for line in dockerfile.splitlines() if line.startswith("CMD ")][-1]
+    procfile = (REPO_ROOT / "Procfile").read_text(encoding="utf-8")
+    web = next(line for line in procfile.splitlines() if line.startswith("web:"))
+    render = (REPO_ROOT / "render.yaml").read_text(encoding="utf-8")
+    start = next(line for line in render.splitlines() if "startCommand: gunicorn" in line)
+    return {"make todo": recipe, "Dockerfile": cmd, "Procfile": web, "render.yaml": start}
+
+
+@pytest.mark.parametrize("where", ["make todo", "Dockerfile", "Procfile", "render.yaml"])
+def test_every_web_command_runs_threads_enough_for_the_live_clients_and_requests(
+    where: str,
+) -> None:
+    from projects.todo_api.config import TodoSettings
+
+    command = web_commands()[where]
+    threads = re.search(r"--threads (\d+)", command)
+    assert threads is not None, f"{where} serves without --threads: {command}"
+    cap = TodoSettings.model_fields["live_max_connections"].default
+    assert int(threads.group(1)) > cap, f"{where}: {threads.group(0)} leaves no thread beyond {cap}"
+    if "gunicorn " in command:
+        assert "--worker-class gthread" in command, command
