@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Self
 from urllib.parse import urlsplit
@@ -16,7 +17,7 @@ from shared.config import BaseSettings, OptionalText, load_settings, own_name_on
 TITLE_COLUMN_MAX = 1000
 REDIS_SCHEMES = ("redis", "rediss", "unix")
 #: How a queue may be named: RQ keys it as ``rq:queue:<name>``.
-QUEUE_NAME = r"^[A-Za-z0-9_.-]{1,64}$"
+QUEUE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
 def _redis_url(value: str | None) -> str | None:
@@ -25,6 +26,14 @@ def _redis_url(value: str | None) -> str | None:
     parts = urlsplit(value)
     if parts.scheme not in REDIS_SCHEMES or not (parts.netloc or parts.path):
         raise ValueError(f"must be a Redis URL such as redis://127.0.0.1:6379/0, got {value!r}")
+    return value
+
+
+def _queue_name(value: str) -> str:
+    if not QUEUE_NAME.fullmatch(value):
+        raise ValueError(
+            f"must be 1 to 64 letters, digits, '.', '_' or '-', e.g. todo; got {value!r}"
+        )
     return value
 
 
@@ -61,7 +70,7 @@ class TodoSettings(BaseSettings):
     #: ceiling against a runaway client, not a quota; the test suite's shared apps need ~500.
     write_rate_limit: Annotated[str, AfterValidator(check_rate_limit)] = "1200 per minute"
     #: The RQ queue (in the Redis above) the job endpoints enqueue on and the worker works.
-    queue_name: str = Field("todo", pattern=QUEUE_NAME)
+    queue_name: Annotated[str, AfterValidator(_queue_name)] = "todo"
     #: Seconds before each of a failed job's three retries (the last repeats if fewer).
     job_retry_intervals: RetryIntervals = (10, 60, 300)
     #: WebSocket clients of GET /todos/live one server process keeps; more are closed with

@@ -145,6 +145,15 @@ class JobQueue:
             result = action(*args, **kwargs)
         except (redis.ConnectionError, redis.TimeoutError) as error:
             raise self.unreachable(error) from None
+        except redis.RedisError as error:
+            # It answers but refuses (out of memory under noeviction, a read-only replica).
+            log.warning("job queue refused a command: %s", error)
+            raise ServiceUnavailable(
+                f"the job queue (Redis in TODO_REDIS_URL) refused the request: "
+                f"{str(error).rstrip('.')}. "
+                "Retry after the delay in the Retry-After header",
+                headers={"Retry-After": str(RETRY_AFTER)},
+            ) from None
         self.answered()
         return result
 

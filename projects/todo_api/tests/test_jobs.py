@@ -23,10 +23,12 @@ from flask.testing import FlaskClient
 from rq import Queue, Retry
 
 from projects.todo_api import create_app
+from projects.todo_api.config import load_todo_settings
 from projects.todo_api.jobs import JobQueue, purge_completed, purge_job_id
 from projects.todo_api.models import Todo
 from projects.todo_api.tests.conftest import settings_for
 from projects.todo_api.worker import run
+from shared.config import ConfigError
 from shared.testing import free_port, wait_for_port
 
 pytestmark = pytest.mark.redis
@@ -301,10 +303,57 @@ def test_a_bad_job_request_is_a_422_naming_the_field(
     assert queue_of(app).count == 0
 
 
-def test_a_job_that_does_not_exist_is_a_404(sqlite_app: Callable[..., Flask]) -> None:
-    response = sqlite_app().test_client().get("/jobs/purge-1999-01-01-1d")
+def test_a_job_that_does_not_exist_or_is_another_queues_is_a_404(
+    sqlite_app: Callable[..., Flask],
+) -> None:
+    app = sqlite_app()
+    response = app.test_client().get("/jobs/purge-1999-01-01-1d")
     assert response.status_code == 404
     assert "there is no job 'purge-1999-01-01-1d'" in response.get_json()["detail"]
+    other = sqlite_app(QUEUE_NAME="elsewhere")
+    job_id = other.test_client().post("/todos/purge", json={"older_than_days": 1}).get_json()["id"]
+    assert app.test_client().get(f"/jobs/{job_id}").status_code == 404
+    assert other.test_client().get(f"/jobs/{job_id}").status_code == 200
+
+
+def test_a_redis_that_answers_but_refuses_writes_is_a_503_too(
+    sqlite_app: Callable[..., Flask], redis_client: redis.Redis
+) -> None:
+    app = sqlite_app()
+    redis_client.config_set("maxmemory", "1")  # with noeviction every write is refused
+    try:
+        response = app.test_client().post("/todos/purge", json={"older_than_days": 1})
+    finally:
+        redis_client.config_set("maxmemory", "0")
+    assert response.status_code == 503
+    assert "refused the request: " in response.get_json()["detail"]
+    assert "command not allowed when used memory > 'maxmemory'" in response.get_json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("TODO_JOB_RETRY_INTERVALS", "10,-1", "TODO_JOB_RETRY_INTERVALS must be whole seconds"),
+        ("TODO_JOB_RETRY_INTERVALS", "soon", "TODO_JOB_RETRY_INTERVALS must be a whole number"),
+        ("TODO_QUEUE_NAME", "my queue", "TODO_QUEUE_NAME must be 1 to 64 letters, digits"),
+    ],
+)
+def test_a_bad_job_setting_is_refused_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=message) as error:
+        load_todo_settings()
+    assert "\n" not in str(error.value)
+
+
+def test_retry_intervals_read_from_the_environment_as_comma_separated_seconds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TODO_JOB_RETRY_INTERVALS", " 5 , 7")
+    monkeypatch.setenv("TODO_QUEUE_NAME", "todo.v2")
+    settings = load_todo_settings()
+    assert (settings.job_retry_intervals, settings.queue_name) == ((5, 7), "todo.v2")
 
 
 def test_without_a_redis_url_there_are_no_job_endpoints(make_app: Callable[..., Flask]) -> None:
