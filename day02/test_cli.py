@@ -12,7 +12,15 @@ from typing import Any
 
 import pytest
 
-from day02.__main__ import StoryResult, build_parser, main, report_as_dict, run_story
+from day02.__main__ import (
+    Refusal,
+    StoryResult,
+    build_parser,
+    main,
+    render_text,
+    report_as_dict,
+    run_story,
+)
 from day02.inventory import Inventory
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -202,3 +210,23 @@ def test_the_json_report_names_every_field_and_gives_no_average_for_an_empty_she
     bare = report_as_dict(StoryResult(empty, [], result.refusal, 0))
     assert bare["stock"][0]["average_cost"] is None
     assert bare["total_value"] == {"amount": "0.00", "currency": "EUR"}
+
+
+def test_the_text_report_says_so_in_capitals_when_a_refusal_changed_the_ledger() -> None:
+    result = run_story("EUR")
+    changed = Refusal(result.refusal.movement, result.refusal.reason, ledger_unchanged=False)
+
+    text = render_text(StoryResult(result.inventory, result.postings, changed, 9))
+
+    assert "  ledger CHANGED: 9 movements, 9 reached the movement log\n" in text, text
+    assert "ledger unchanged" not in text
+
+
+def test_the_json_report_is_indented_and_keeps_the_times_sign(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--json"]) == 0
+
+    out = capsys.readouterr().out
+    assert out.startswith('{\n  "currency": "EUR",\n  "movements": [\n    {\n      "sku": '), out
+    assert '"reason": "cannot ship 10 × MUG-010: only 7 on hand"' in out

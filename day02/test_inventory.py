@@ -202,7 +202,8 @@ def test_adjusting_up_from_zero_is_refused_because_there_is_no_cost_to_use() -> 
         ledger,
         StockMovement.adjustment(TEA, 1, "found one"),
         InvalidMovementError,
-        "record a receipt with a unit cost instead",
+        r"^cannot adjust TEA-001 up from zero: there is no average cost to value it at; "
+        r"record a receipt with a unit cost instead$",
     )
 
 
@@ -265,10 +266,18 @@ def test_an_upward_adjustment_is_valued_at_the_average_cost() -> None:
     assert posting.value_change == eur("5.00") and posting.after.average_cost == eur("2.50")
 
 
+def test_an_adjustment_that_doubles_the_count_is_valued_at_the_average_cost() -> None:
+    ledger = ledger_with(receipt(3, "2.00"))
+    posting = ledger.record(StockMovement.adjustment(TEA, 3, "a second carton was miscounted"))
+    assert (posting.value_change, posting.after.value) == (eur("6.00"), eur("12.00")), posting
+
+
 def test_shipping_everything_out_costs_exactly_what_came_in() -> None:
     # 5.00 over 3 units cannot split evenly into cents; the carried value absorbs the remainder.
     ledger = ledger_with(receipt(1, "1.00"), receipt(2, "2.00"))
     taken = [ledger.record(shipment(1)).value_change for _ in range(3)]
+    # 5.00 / 3 and then 3.33 / 2 round half up to 1.67; the last unit takes what is left.
+    assert taken == [eur("-1.67"), eur("-1.67"), eur("-1.66")], f"shipment costs {taken}"
     assert sum(taken, Money.zero("EUR")) == eur("-5.00"), f"shipment costs {taken}"
     assert ledger.position(TEA).value.is_zero()
 
@@ -410,6 +419,16 @@ def test_positions_list_every_product_untouched_ones_at_zero() -> None:
     positions = {position.sku: position for position in stocked_inventory().positions()}
     assert positions[MUG].quantity == 0 and positions[MUG].value == eur("0")
     assert positions[TEA].quantity == 10
+
+
+def test_the_position_of_one_product_is_asked_by_sku_or_by_code() -> None:
+    inventory = stocked_inventory()
+
+    assert inventory.position("TEA-001") == inventory.position(TEA)
+    assert (inventory.position(TEA).quantity, inventory.position(TEA).value) == (10, eur("30.00"))
+    assert inventory.position("MUG-010").quantity == 0
+    with pytest.raises(CatalogError, match=r"^BAG-100 is not in the catalog"):
+        inventory.position("BAG-100")
 
 
 def test_total_value_is_the_sum_of_the_positions() -> None:
