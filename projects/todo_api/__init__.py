@@ -18,6 +18,7 @@ from flask import Flask
 from projects.todo_api import jobs, live, observability
 from projects.todo_api.config import load_todo_settings
 from projects.todo_api.extensions import bind_extensions
+from projects.todo_api.limits import document_rate_limits
 from shared.config import ConfigError
 from shared.db import Database, upgrade_to_head
 from shared.errors import register_error_handlers
@@ -51,6 +52,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         migrate(db)
     db.init_app(app)
     state = bind_extensions(app, settings, db, migration_heads())
+    # Before the blueprints, so each write operation they add documents the limit's 429.
+    document_rate_limits(state.extensions.api)
     register_blueprints(app, state.extensions.api)
     live.init_app(app, state.extensions.api, settings.redis_url, settings.live_max_connections)
     if jobs.init_app(app, settings) is not None:

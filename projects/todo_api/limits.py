@@ -13,6 +13,10 @@ The client is ``request.remote_addr``, which ProxyFix sets from ``X-Forwarded-Fo
 in-memory counts, logs it once, and goes back to Redis once Redis answers its health check
 again. That line is an ERROR, not a WARNING like the list cache's: a cache that steps aside
 costs speed, a limiter that stops sharing its counts lets each process grant the full budget.
+
+The OpenAPI document says so too: :func:`document_rate_limits` gives every write operation a
+429 response (the problem schema, ``Retry-After`` and the ``X-RateLimit-*`` headers), whichever
+blueprint it comes from, so generated clients know to back off.
 """
 
 from __future__ import annotations
@@ -21,13 +25,16 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
+from apispec import BasePlugin
 from flask import Flask, Response, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
+from flask_smorest import Api
 from limits import parse_many
 
-from shared.errors import ApiError, problem_details
+from projects.todo_api.schemas import ProblemResponse
+from shared.errors import PROBLEM_JSON, ApiError, problem_details
 
 #: The methods that draw on the write budget.
 WRITE_METHODS = frozenset({"POST", "PATCH", "DELETE"})
@@ -36,6 +43,15 @@ KEY_PREFIX = "todo:limits"
 STRATEGY = "moving-window"
 #: Seconds a Redis call may take before the limiter gives up on it and fails open.
 SOCKET_TIMEOUT = 0.5
+#: The OpenAPI response component every write operation's 429 refers to.
+TOO_MANY_REQUESTS = "TooManyRequests"
+#: The headers a 429 carries, as the OpenAPI document describes them.
+LIMIT_HEADERS = {
+    "Retry-After": "Seconds to wait before the budget has room for another write",
+    "X-RateLimit-Limit": "Writes allowed in the window (TODO_WRITE_RATE_LIMIT)",
+    "X-RateLimit-Remaining": "Writes left in the window: 0 on a 429",
+    "X-RateLimit-Reset": "When the window has room again, in seconds since the Unix epoch",
+}
 
 
 log = logging.getLogger(__name__)
@@ -119,3 +135,41 @@ def init_limiter(app: Flask, write_limit: str, redis_url: str | None) -> Limiter
     # More specific than HTTPException, so this wins over the app's generic handler.
     app.register_error_handler(RateLimitExceeded, too_many_requests)
     return limiter
+
+
+class RateLimitDocs(BasePlugin):  # type: ignore[misc]
+    """An apispec plugin: each POST, PATCH and DELETE operation gets the 429 response."""
+
+    def operation_helper(
+        self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
+        for method, operation in (operations or {}).items():
+            if method.upper() in WRITE_METHODS:
+                operation.setdefault("responses", {})["429"] = TOO_MANY_REQUESTS
+
+
+def document_rate_limits(api: Api) -> None:
+    """Describe the 429 once in ``api``'s document and refer every write operation to it.
+
+    Call it before the blueprints are registered: apispec's plugins see each operation as it is
+    added, which is how a blueprint added later (jobs, say) is covered without a list here.
+    """
+    api.spec.components.response(
+        TOO_MANY_REQUESTS,
+        {
+            "description": "Too many writes from this client (TODO_WRITE_RATE_LIMIT); "
+            "nothing was written. Retry after Retry-After seconds.",
+            "content": {PROBLEM_JSON: {"schema": ProblemResponse}},
+            "headers": {
+                name: {
+                    "description": description,
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 0},
+                }
+                for name, description in LIMIT_HEADERS.items()
+            },
+        },
+    )
+    plugin = RateLimitDocs()
+    plugin.init_spec(api.spec)
+    api.spec.plugins.append(plugin)
