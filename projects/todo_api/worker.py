@@ -59,18 +59,24 @@ class SimpleAppContextWorker(AppContext, SimpleWorker):
 
 def make_worker(app: Flask, *, fork: bool = True) -> Worker | SimpleWorker:
     """A worker on ``app``'s queue, running jobs in ``app``'s context."""
-    job_queue: JobQueue | None = app.extensions.get("todo_jobs")
-    if job_queue is None:
+    settings: TodoSettings = app.extensions["todo"].settings
+    if settings.redis_url is None:
         raise ConfigError("no job queue: set TODO_REDIS_URL (or REDIS_URL) to a Redis URL")
+    # A connection of its own: RQ raises its socket timeout above the blocking dequeue's,
+    # which the endpoints' 0.5 s connection must keep.
+    connection = redis.Redis.from_url(settings.redis_url)
     cls: type[AppContextWorker | SimpleAppContextWorker]
     cls = AppContextWorker if fork else SimpleAppContextWorker
-    return cls([job_queue.queue], connection=job_queue.queue.connection, app=app)
+    return cls([Queue(settings.queue_name, connection=connection)], connection=connection, app=app)
 
 
 def run(app: Flask, *, burst: bool, fork: bool = True, logging_level: str = "INFO") -> bool:
     """Work ``app``'s queue with the scheduler; True if any job ran (burst mode returns)."""
     worker = make_worker(app, fork=fork)
-    return worker.work(burst=burst, with_scheduler=True, logging_level=logging_level)
+    try:
+        return worker.work(burst=burst, with_scheduler=True, logging_level=logging_level)
+    finally:
+        worker.connection.close()
 
 
 def redis_for(settings: TodoSettings) -> redis.Redis:

@@ -260,6 +260,8 @@ def test_a_job_out_of_retries_is_in_the_failed_registry_with_its_error(
     client = app.test_client()
     job_id = client.post("/todos/purge", json={"older_than_days": 1}).get_json()["id"]
     assert work(app) is True  # interval 0: the three retries run in the same burst
+    # The worker had a connection of its own: the endpoints still give up after 0.5 s.
+    assert queue_of(app).connection.connection_pool.connection_kwargs["socket_timeout"] == 0.5
 
     status = client.get(f"/jobs/{job_id}").get_json()
     assert (status["status"], status["retries_left"]) == ("failed", 0)
