@@ -337,15 +337,22 @@ def stuck_client(server: Served) -> socket.socket:
     return sock
 
 
-def closed_by_the_server(sock: socket.socket, timeout: float = WAIT) -> bool:
-    """Whether the server ends the connection (read what it had sent, then end of stream)."""
+CUT_OFF = "live updates: cut off a client"
+
+
+def closed_by_the_server(sock: socket.socket, timeout: float) -> bool:
+    """Whether the server ends the connection within ``timeout`` seconds (reading what it had
+    sent, then the end of the stream or a reset)."""
     deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
+    while (left := deadline - time.monotonic()) > 0:
+        sock.settimeout(left)
+        try:
             if not sock.recv(65536):
                 return True
-    except (ConnectionResetError, TimeoutError):
-        return True
+        except ConnectionResetError:
+            return True
+        except TimeoutError:
+            return False
     return False
 
 
@@ -369,8 +376,10 @@ def test_a_client_that_stops_reading_is_cut_off_and_does_not_hold_up_the_others(
         ids = [receive_json(reader)["todo"]["id"] for _ in range(count)]
         assert ids == list(range(1, count + 1))
         assert time.monotonic() - started < WAIT
-        # Cut off once it has taken nothing for STALL seconds with messages waiting.
-        assert closed_by_the_server(stuck, timeout=live.STALL + WAIT)
+        # Cut off once it has taken nothing for STALL seconds with messages waiting (reading
+        # from it before then would un-stick it): the server says so, and ends the stream.
+        assert eventually(lambda: CUT_OFF in single.output(), timeout=live.STALL + WAIT)
+        assert closed_by_the_server(stuck, timeout=WAIT)
     finally:
         stuck.close()
 
