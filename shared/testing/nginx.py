@@ -167,6 +167,9 @@ http {{
 
     upstream app {{
 {servers}        keepalive 16;
+        # Under gunicorn's keep-alive (2 s), so nginx never reuses a connection the server is
+        # closing: a POST sent down one would be a 502, as it is not retried.
+        keepalive_timeout 1s;
     }}
 
     server {{
