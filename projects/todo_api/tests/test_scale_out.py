@@ -14,6 +14,7 @@ compose.yaml runs two replicas. What must hold once there is more than one proce
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -29,8 +30,10 @@ from typing import Any
 import pytest
 import redis
 import requests
+import simple_websocket
 from requests.adapters import HTTPAdapter
 from rq import Queue
+from wsproto.events import AcceptConnection, Request
 
 from projects.todo_api.tests.test_live import TODO_APP, todo_environment
 from shared.serve import REPO_ROOT, Served, served
@@ -46,6 +49,8 @@ WRITE_LIMIT = 20
 #: Concurrent writers × POSTs each, per backend (SQLite takes its writes one at a time).
 LOAD = {"mysql": (16, 25), "sqlite": (8, 10)}
 TIMEOUT = 30
+#: Threads per gunicorn worker: each open WebSocket holds one.
+THREADS = 4
 
 
 @dataclass
@@ -65,7 +70,10 @@ class Cluster:
 
     def instance_of(self, response: requests.Response) -> int:
         """Which instance (0 or 1) answered ``response``, from nginx's header."""
-        address = response.headers[UPSTREAM_HEADER]
+        return self.instance_at(response.headers[UPSTREAM_HEADER])
+
+    def instance_at(self, address: str) -> int:
+        """Which instance (0 or 1) listens at ``address`` (``127.0.0.1:PORT``)."""
         ports = [f"127.0.0.1:{instance.port}" for instance in self.instances]
         assert address in ports, f"{UPSTREAM_HEADER}: {address!r} is neither of {ports}"
         return ports.index(address)
@@ -96,7 +104,8 @@ def new_session(client_address: str | None = None) -> requests.Session:
 def scaled_out(
     nginx: str, backend: str, database_url: str, redis_url: str, write_limit: str
 ) -> Iterator[Cluster]:
-    """Two instances (2 sync workers each) on ``database_url`` and ``redis_url``, nginx in front."""
+    """Two instances (2 workers of THREADS threads each) on ``database_url`` and ``redis_url``,
+    nginx in front."""
     environment = todo_environment(
         database_url,
         TODO_REDIS_URL=redis_url,
@@ -105,8 +114,8 @@ def scaled_out(
         TODO_LOG_LEVEL="WARNING",
     )
     starting = [
-        served(TODO_APP, env=environment, workers=2, ready_path="/healthz", access_log=False,
-               timeout=60, graceful_timeout=1)
+        served(TODO_APP, env=environment, workers=2, threads=THREADS, ready_path="/healthz",
+               access_log=False, timeout=60, graceful_timeout=1)
         for _ in range(2)
     ]  # fmt: skip
     with ExitStack() as stack:
@@ -325,6 +334,64 @@ def test_a_purge_asked_for_through_both_instances_runs_once(empty: Cluster, redi
     # The worker's delete reached both instances' list at once.
     for _ in range(2):
         assert [row[0] for row in listed(cluster)[1]] == [ids[2]]
+
+
+class Watcher(simple_websocket.Client):
+    """A WebSocket client that keeps nginx's ``X-Upstream`` from the handshake's 101.
+
+    simple-websocket's own handshake drops the response's headers, sends ``Host`` without the
+    port (the server builds urls from it) and leaves a message that came with the 101 unread
+    until more data arrives; this one does none of that.
+    """
+
+    upstream = ""
+
+    def handshake(self) -> None:
+        self.host = f"{self.host}:{self.port}"
+        self.sock.send(self.ws.send(Request(host=self.host, target=self.path)))
+        event = None
+        while event is None:
+            self.ws.receive_data(self.sock.recv(self.receive_bytes))
+            event = next(self.ws.events(), None)
+        if not isinstance(event, AcceptConnection):
+            raise ConnectionError(getattr(event, "status_code", 400))
+        headers = {name.decode().lower(): value.decode() for name, value in event.extra_headers}
+        self.upstream = headers.get(UPSTREAM_HEADER.lower(), "")
+        self._handle_events()  # a message that came with the 101
+        self.connected = True
+
+    def receive_json(self) -> dict[str, Any]:
+        text = self.receive(timeout=5)
+        assert text is not None, "no message within 5 s"
+        return dict(json.loads(text))
+
+
+@pytest.mark.parametrize("cluster", ["mysql"], indirect=True)
+def test_a_client_connected_through_nginx_gets_the_writes_the_other_instance_takes(
+    empty: Cluster,
+) -> None:
+    cluster = empty
+    todos = f"{cluster.url}/todos"
+    watcher = Watcher.connect(cluster.url.replace("http://", "ws://", 1) + "/todos/live")
+    try:
+        assert watcher.receive_json() == {"type": "hello", "todos": todos}
+        watching = cluster.instance_at(watcher.upstream)
+        created = cluster.http.post(todos, json={"title": "pushed"}, timeout=TIMEOUT)
+        url = created.json()["url"]
+        patched = cluster.http.patch(url, json={"completed": True}, timeout=TIMEOUT)
+        removed = cluster.http.delete(url, timeout=TIMEOUT)
+        writers = [cluster.instance_of(answer) for answer in (created, patched, removed)]
+        assert writers[0] != watching, "the first write after the upgrade went to the same one"
+        events = [watcher.receive_json() for _ in range(3)]
+    finally:
+        if watcher.connected:
+            watcher.close()
+    assert events == [
+        {"type": "created", "todo": created.json()},
+        {"type": "updated", "todo": patched.json()},
+        {"type": "deleted", "id": created.json()["id"], "url": url},
+    ]
+    assert url == f"{todos}/{created.json()['id']}"  # nginx's origin, in the pushes too
 
 
 # --- the write budget, shared by both instances ------------------------------------------------
