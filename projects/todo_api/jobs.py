@@ -25,6 +25,7 @@ warning is logged until it answers again, and nothing else in the API is affecte
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -177,19 +178,29 @@ class JobQueue:
             return self.call(Job.fetch, job_id, connection=self.queue.connection), False
         return job, True
 
-    def schedule_reminder(self, todo_id: int, delay: timedelta) -> Job:
-        """Schedule a reminder of ``todo_id`` ``delay`` from now."""
-        job: Job = self.call(
-            self.queue.enqueue_in,
-            delay,
-            send_reminder,
-            todo_id,
-            retry=self.retry(),
-            result_ttl=RESULT_TTL,
-            failure_ttl=FAILURE_TTL,
-            description=f"remind of todo {todo_id}",
-        )
-        return job
+    def schedule_reminder(
+        self, todo_id: int, delay: timedelta, key: str | None = None
+    ) -> tuple[Job, bool]:
+        """Schedule a reminder of ``todo_id`` ``delay`` from now; return it and whether it is
+        new. With the client's idempotency ``key``, a retried request finds the first job."""
+        options: dict[str, Any] = {}
+        if key is not None:
+            options = {"job_id": reminder_job_id(todo_id, key), "unique": True}
+        try:
+            job: Job = self.call(
+                self.queue.enqueue_in,
+                delay,
+                send_reminder,
+                todo_id,
+                retry=self.retry(),
+                result_ttl=RESULT_TTL,
+                failure_ttl=FAILURE_TTL,
+                description=f"remind of todo {todo_id}",
+                **options,
+            )
+        except DuplicateJobError:
+            return self.call(Job.fetch, options["job_id"], connection=self.queue.connection), False
+        return job, True
 
     def fetch(self, job_id: str) -> Job | None:
         """The job ``job_id`` of this queue, or None if there is none (or it expired)."""
@@ -213,6 +224,13 @@ class JobQueue:
 def purge_job_id(older_than_days: int, now: datetime) -> str:
     """One purge per UTC day and age limit: ``purge-2026-12-02-30d``."""
     return f"purge-{now.astimezone(UTC).date().isoformat()}-{older_than_days}d"
+
+
+def reminder_job_id(todo_id: int, key: str) -> str:
+    """The reminder of ``todo_id`` asked for under the client's idempotency ``key`` (hashed:
+    the key is the client's text, the id goes in Redis keys and URLs)."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+    return f"reminder-{todo_id}-{digest}"
 
 
 def describe(job: Job) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 - ``POST /todos/purge`` ``{"older_than_days": 30}``: today's purge for that limit; 202 with the
   new job, or 200 with the same job when it was already asked for today.
 - ``POST /todos/{id}/reminder`` ``{"in_seconds": 300}``: a reminder, due that many seconds
-  from now; 404 for a todo that is not there.
+  from now; 404 for a todo that is not there. With an ``Idempotency-Key`` header, a retried
+  request answers 200 with the reminder the first one scheduled.
 - ``GET /jobs/{id}``: one job's status, result, retries left and last error.
 - ``GET /jobs/failed``: the jobs out of retries, still in the failed registry.
 
@@ -17,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import marshmallow as ma
-from flask import url_for
+from flask import request, url_for
 from flask.views import MethodView
 from marshmallow import fields
 
@@ -25,7 +26,7 @@ from projects.todo_api.jobs import JobQueue, describe, job_queue
 from projects.todo_api.parsing import Blueprint
 from projects.todo_api.schemas import StrictInteger
 from projects.todo_api.todos import todo_or_404
-from shared.errors import NotFound, ServiceUnavailable
+from shared.errors import BadRequest, NotFound, ServiceUnavailable
 
 blp = Blueprint("jobs", __name__, description="Background jobs, run by the worker")
 
@@ -77,6 +78,30 @@ class JobResponse(ma.Schema):
     error = fields.String(allow_none=True, metadata={"description": "its last error's line"})
 
 
+IDEMPOTENCY_KEY_MAX = 255
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "description": "Any unique text of the client's (a UUID, say): the same key on a retry "
+    "finds the first reminder",
+    "schema": {"type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_KEY_MAX},
+}
+
+
+def idempotency_key() -> str | None:
+    """The request's ``Idempotency-Key``, None without one; a 400 problem if it is unusable."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not key.strip() or len(key) > IDEMPOTENCY_KEY_MAX or not key.isascii():
+        raise BadRequest(
+            f"the Idempotency-Key header must be 1 to {IDEMPOTENCY_KEY_MAX} ASCII characters, "
+            "e.g. a UUID; send the same key when you retry the request"
+        )
+    return key
+
+
 def queue_or_503() -> JobQueue:
     queue = job_queue()
     if queue is None:  # pragma: no cover - the blueprint is only registered with a queue
@@ -112,14 +137,25 @@ class Purge(MethodView):
 @blp.route("/todos/<int:todo_id>/reminder")
 class Reminder(MethodView):
     @blp.arguments(ReminderRequest)
+    @blp.doc(parameters=[IDEMPOTENCY_KEY])
     @blp.response(202, JobResponse, description="The reminder is scheduled; Location is its job")
+    @blp.alt_response(
+        200, schema=JobResponse, description="This Idempotency-Key already scheduled it"
+    )
+    @blp.problem_response(400, "The Idempotency-Key header is empty, too long or not ASCII")
     @blp.problem_response(404, "No todo has this id")
     @blp.problem_response(503, UNREACHABLE)
     def post(self, body: dict[str, int], todo_id: int) -> Accepted:
-        """Remind of a todo ``in_seconds`` from now (its ``reminded_at`` is stamped then)."""
+        """Remind of a todo ``in_seconds`` from now (its ``reminded_at`` is stamped then).
+
+        With an ``Idempotency-Key`` header, repeating the request (a retry after a timeout)
+        answers 200 with the reminder the first one scheduled instead of scheduling another.
+        """
+        key = idempotency_key()
         todo = todo_or_404(todo_id)
-        job = queue_or_503().schedule_reminder(todo.id, timedelta(seconds=body["in_seconds"]))
-        return accepted(job)
+        delay = timedelta(seconds=body["in_seconds"])
+        job, new = queue_or_503().schedule_reminder(todo.id, delay, key)
+        return accepted(job, 202 if new else 200)
 
 
 @blp.route("/jobs/failed")

@@ -215,6 +215,34 @@ def test_a_reminder_runs_once_due_and_one_for_a_deleted_todo_does_nothing(
     assert client.get("/jobs/failed").get_json() == []
 
 
+def test_a_reminder_retried_with_its_idempotency_key_is_scheduled_once(
+    sqlite_app: Callable[..., Flask],
+) -> None:
+    app = sqlite_app()
+    client = app.test_client()
+    one, two = (client.post("/todos", json={"title": t}).get_json()["id"] for t in "ab")
+
+    def remind(todo_id: int, key: str) -> Any:
+        return client.post(
+            f"/todos/{todo_id}/reminder", json={"in_seconds": 60}, headers={"Idempotency-Key": key}
+        )
+
+    first, retried = remind(one, "3f1c9a52"), remind(one, "3f1c9a52")
+    assert (first.status_code, retried.status_code) == (202, 200)
+    assert first.get_json()["id"] == retried.get_json()["id"]
+    assert retried.headers["Location"] == first.headers["Location"]
+    other_key, other_todo = remind(one, "77aa01"), remind(two, "3f1c9a52")
+    assert (other_key.status_code, other_todo.status_code) == (202, 202)
+    assert queue_of(app).scheduled_job_registry.count == 3
+    for bad in (" ", "x" * 256, "clé"):
+        refused = client.post(
+            f"/todos/{one}/reminder", json={"in_seconds": 60}, headers={"Idempotency-Key": bad}
+        )
+        assert refused.status_code == 400, bad
+        assert "Idempotency-Key header must be 1 to 255 ASCII" in refused.get_json()["detail"]
+    assert queue_of(app).scheduled_job_registry.count == 3
+
+
 def test_a_reminder_for_a_todo_that_is_not_there_is_a_404_and_enqueues_nothing(
     sqlite_app: Callable[..., Flask],
 ) -> None:
@@ -372,7 +400,9 @@ def test_the_openapi_document_describes_the_job_endpoints(
 ) -> None:
     paths = sqlite_app().test_client().get("/openapi.json").get_json()["paths"]
     assert set(paths["/todos/purge"]["post"]["responses"]) >= {"200", "202", "422", "503"}
-    assert set(paths["/todos/{todo_id}/reminder"]["post"]["responses"]) >= {"202", "404", "503"}
+    reminder = paths["/todos/{todo_id}/reminder"]["post"]
+    assert set(reminder["responses"]) >= {"200", "202", "400", "404", "503"}
+    assert "Idempotency-Key" in [parameter["name"] for parameter in reminder["parameters"]]
     assert set(paths["/jobs/{job_id}"]["get"]["responses"]) >= {"200", "404", "503"}
     assert "200" in paths["/jobs/failed"]["get"]["responses"]
 
