@@ -8,7 +8,9 @@ Without an engine or a base image the tests are skipped with one line saying why
 
 Test modules import the fixtures they use (``from shared.testing.docker import docker_engine``).
 Everything a test creates here is removed afterwards: containers by the helpers, images by the
-fixture that built them.
+fixture that built them. A compose project (:class:`ComposeProject`, Compose v1's
+``docker-compose``) runs under a name of its own and is taken down with its volumes; the images
+it builds keep their fixed tags, so the next ``up --build`` is served from the layer cache.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from shared.testing import plugin
 
@@ -141,9 +144,10 @@ class Container:
         health = self.state().get("Health")
         return str(health["Status"]) if isinstance(health, dict) else "none"
 
-    def logs(self) -> str:
+    def logs(self, tail: int | None = 60) -> str:
+        """The container's stdout and stderr: the last ``tail`` lines, or all with None."""
         done = subprocess.run(
-            ["docker", "logs", "--tail", "60", self.name],
+            ["docker", "logs", "--tail", "all" if tail is None else str(tail), self.name],
             capture_output=True,
             text=True,
             timeout=30,
@@ -207,3 +211,165 @@ def image_files(image: str, folders: Sequence[str]) -> list[str]:
     find = ["--entrypoint=find", image, *folders, "-type", "f"]
     out = docker("run", "--rm", "--network=none", *find)
     return sorted(out.split())
+
+
+# --- compose projects -------------------------------------------------------------------------
+
+#: Seconds ``up --build`` may take: every image built from the base on vfs, on two busy cores.
+COMPOSE_UP_TIMEOUT = 900.0
+PROJECT_LABEL = "com.docker.compose.project"
+SERVICE_LABEL = "com.docker.compose.service"
+
+
+def find_compose() -> str | None:
+    """Why Compose v1 cannot run here (one line), or None when ``docker-compose`` is on PATH."""
+    if shutil.which("docker-compose") is None:
+        return "no docker-compose on PATH (apt-get install docker-compose)"
+    return None
+
+
+@dataclass(frozen=True)
+class Event:
+    """A container event of a compose project, as ``docker events`` reports it."""
+
+    time_ns: int
+    container: str
+    service: str
+    #: ``create``, ``start``, ``health_status: healthy``, ``die``, …
+    action: str
+
+
+@dataclass(frozen=True)
+class ComposeProject:
+    """Compose files run by ``docker-compose`` under the project name ``name``.
+
+    ``env`` is the whole environment compose sees (the variables the files interpolate, and
+    ``DOCKER_HOST``). Containers, networks and volumes carry the project's label, which is how
+    :meth:`containers` and :meth:`leftovers` find them.
+    """
+
+    files: tuple[Path, ...]
+    name: str
+    env: dict[str, str]
+
+    def compose(self, *args: str, timeout: float = 120.0) -> str:
+        """Run ``docker-compose -f … -p NAME ARGS``; its output, or :class:`DockerError`."""
+        files = [option for path in self.files for option in ("--file", str(path))]
+        command = ["docker-compose", *files, "--project-name", self.name, *args]
+        try:
+            done = subprocess.run(
+                command,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                env=self.env,
+                cwd=self.files[0].parent,
+            )
+        except subprocess.TimeoutExpired as expired:
+            what = f"docker-compose {' '.join(args)}"
+            raise DockerError(f"{what} took longer than {timeout:g} s") from expired
+        if done.returncode != 0:
+            tail = (done.stderr + done.stdout)[-3000:]
+            raise DockerError(f"docker-compose {' '.join(args)} exited {done.returncode}: {tail}")
+        return done.stdout + done.stderr
+
+    def images(self) -> dict[str, str]:
+        """The image each service names (``image:``), with its id here ("" if not built yet)."""
+        merged = yaml.safe_load(self.compose("config"))
+        tags = {spec["image"] for spec in merged["services"].values() if "image" in spec}
+        return {
+            tag: docker("image", "inspect", "--format", "{{.Id}}", tag, check=False).strip()
+            for tag in sorted(tags)
+        }
+
+    def up(self, timeout: float = COMPOSE_UP_TIMEOUT) -> None:
+        """``up --detach --build``. Builds reuse the engine's layer cache (no ``--no-cache``);
+        an image a rebuild replaced under the same tag is removed (the build cache is kept), so
+        the engine holds one copy of each image however often the code changes."""
+        before = self.images()
+        self.compose("up", "--detach", "--build", timeout=timeout)
+        after = self.images()
+        for tag, old in before.items():
+            if old and old != after.get(tag):
+                docker("rmi", old, check=False, timeout=120)  # refused while still in use
+
+    def down(self) -> None:
+        """``down --volumes --remove-orphans``: containers, the network and the volumes go."""
+        self.compose("down", "--volumes", "--remove-orphans", timeout=180)
+
+    def containers(self, service: str | None = None) -> list[Container]:
+        """The project's containers (of ``service`` only, if given), by name."""
+        filters = ["--filter", f"label={PROJECT_LABEL}={self.name}"]
+        if service is not None:
+            filters += ["--filter", f"label={SERVICE_LABEL}={service}"]
+        names = docker("ps", "--all", *filters, "--format", "{{.Names}}").split()
+        return [Container(name) for name in sorted(names)]
+
+    def service_of(self, container: Container) -> str:
+        label = f'{{{{index .Config.Labels "{SERVICE_LABEL}"}}}}'
+        return docker("inspect", "--format", label, container.name).strip()
+
+    def wait_healthy(self, timeout: float = 180.0) -> float:
+        """Poll until every container runs, healthy where it has a health check; the seconds.
+
+        Fails at once when one has exited or turned unhealthy, with its last log lines.
+        """
+        start = time.monotonic()
+        while True:
+            waiting = []
+            for container in self.containers():
+                state = container.state()
+                status = container.health()
+                if state.get("Status") != "running" or status == "unhealthy":
+                    raise DockerError(
+                        f"{container.name} is {state.get('Status')} ({status}), exit code "
+                        f"{state.get('ExitCode')}:\n{container.logs()}"
+                    )
+                if status not in ("healthy", "none"):
+                    waiting.append(container)
+            if not waiting and self.containers():
+                return time.monotonic() - start
+            if time.monotonic() - start > timeout:
+                logs = "\n".join(f"{c.name}:\n{c.logs(tail=20)}" for c in waiting)
+                raise DockerError(f"not healthy after {timeout:g} s:\n{logs}")
+            time.sleep(1.0)
+
+    def events(self, since: float) -> list[Event]:
+        """The project's container events from ``since`` (seconds since the epoch) to now."""
+        out = docker(
+            "events",
+            "--since",
+            f"{since:.3f}",
+            "--until",
+            f"{time.time():.3f}",
+            "--filter",
+            "type=container",
+            "--filter",
+            f"label={PROJECT_LABEL}={self.name}",
+            "--format",
+            "{{json .}}",
+            timeout=30,
+        )
+        events = []
+        for line in out.splitlines():
+            raw = json.loads(line)
+            attributes = raw["Actor"]["Attributes"]
+            events.append(
+                Event(
+                    time_ns=int(raw["timeNano"]),
+                    container=attributes.get("name", ""),
+                    service=attributes.get(SERVICE_LABEL, ""),
+                    action=raw["Action"],
+                )
+            )
+        return sorted(events, key=lambda event: event.time_ns)
+
+    def leftovers(self) -> dict[str, list[str]]:
+        """Whatever of the project is still there: containers, networks and volumes by name."""
+        label = ["--filter", f"label={PROJECT_LABEL}={self.name}"]
+        found = {
+            "containers": docker("ps", "--all", *label, "--format", "{{.Names}}"),
+            "networks": docker("network", "ls", *label, "--format", "{{.Name}}"),
+            "volumes": docker("volume", "ls", *label, "--format", "{{.Name}}"),
+        }
+        return {kind: sorted(out.split()) for kind, out in found.items() if out.strip()}
