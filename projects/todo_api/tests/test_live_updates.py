@@ -26,7 +26,9 @@ import simple_websocket
 from flask import Flask
 from simple_websocket import ConnectionClosed
 
-from projects.todo_api import live, todos
+from projects.todo_api import create_app, live, todos
+from projects.todo_api.config import TodoSettings
+from projects.todo_api.tests.conftest import settings_for
 from projects.todo_api.tests.test_cache import RedisServer
 from shared.serve import Served, served
 
@@ -268,9 +270,7 @@ def test_a_change_from_a_process_with_no_request_and_no_clients_reaches_the_serv
     own_redis: RedisServer,
 ) -> None:
     # As the job worker does: an app of its own, an app context, no request, no WebSocket.
-    from projects.todo_api import create_app
-
-    app: Flask = create_app({"DATABASE_URL": database, "REDIS_URL": own_redis.url})
+    app: Flask = create_app(settings_for(database, REDIS_URL=own_redis.url, AUTO_MIGRATE=False))
     try:
         on_a, _ = connect(server_a)
         on_b, _ = connect(server_b)
@@ -484,8 +484,6 @@ def web_commands() -> dict[str, str]:
 def test_every_web_command_runs_threads_enough_for_the_live_clients_and_requests(
     where: str,
 ) -> None:
-    from projects.todo_api.config import TodoSettings
-
     command = web_commands()[where]
     threads = re.search(r"--threads (\d+)", command)
     assert threads is not None, f"{where} serves without --threads: {command}"
