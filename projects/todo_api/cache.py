@@ -5,6 +5,14 @@ variant says which scheme, host and prefix the todo urls in it were written for.
 bumps N (INCR) after its commit, so a reader that loaded the old rows can only store them
 under a key nobody reads any more, and a write through one process is seen by all of them.
 
+Next to each body, ``todo:list:stamp:{variant}`` says ``N:stamp``: which version was stored
+last, with a random stamp. Each process keeps the last body it stored or read per variant with
+its stamp, so a hit is one MGET of the version and the stamp, a few bytes, and the body crosses
+the network only when Redis holds a copy this process has not seen. The copy is served only
+while the stamp names the current version and that very copy: a write, an expiry or a
+restarted, empty Redis (whose counter starts again at 0, but never with the same stamp) all
+make the next read fetch or load again.
+
 On a miss one reader takes a SET NX PX lock and loads; the others poll the key briefly and read
 the database themselves if it does not appear. When Redis is unreachable the cache steps
 aside: the database answers, one warning is logged, Redis is tried again at most once per
@@ -36,6 +44,22 @@ _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
+
+# Store a body and point the variant's stamp at it, unless the stamp already names a newer
+# version (a slow loader of an old version must not send readers of the new one the long way).
+_STORE = """
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[4])
+local current = redis.call('GET', KEYS[2])
+if current and tonumber(string.match(current, '^%d+')) > tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[2], ARGV[2] .. ':' .. ARGV[3], 'PX', ARGV[4])
+return 1
+"""
+#: Variants whose last body a process keeps; the Host header is the client's to choose.
+LOCAL_COPIES = 16
+
+
+def _digest(variant: str) -> str:
+    return hashlib.sha256(variant.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -82,6 +106,9 @@ class ListCache:
         self.before_store = before_store
         self.clock = clock
         self._release = client.register_script(_RELEASE)
+        self._store_script = client.register_script(_STORE)
+        #: variant -> (stamp, body): the last body this process stored or read for it.
+        self._copies: dict[str, tuple[str, str]] = {}
         self._counts = dict.fromkeys(("hits", "misses", "loads", "waited", "bypassed"), 0)
         self._lock = threading.Lock()
         self._down = False
@@ -107,8 +134,10 @@ class ListCache:
         return f"{self.namespace}:version"
 
     def data_key(self, version: int, variant: str) -> str:
-        digest = hashlib.sha256(variant.encode()).hexdigest()[:16]
-        return f"{self.namespace}:v{version}:{digest}"
+        return f"{self.namespace}:v{version}:{_digest(variant)}"
+
+    def stamp_key(self, variant: str) -> str:
+        return f"{self.namespace}:stamp:{_digest(variant)}"
 
     # --- reads ---
 
@@ -120,8 +149,7 @@ class ListCache:
             return self._load(load)
         try:
             self._catch_up()
-            key = self.data_key(int(self.client.get(self.version_key) or 0), variant)
-            cached = self.client.get(key)
+            version, cached = self._fetch(variant)
         except redis.RedisError as error:
             return self._bypass(error, load)
         if cached is not None:
@@ -131,11 +159,45 @@ class ListCache:
         self._up()
         self._count("misses")
         try:
-            return self._recompute(key, load)
+            return self._recompute(version, variant, load)
         except redis.RedisError as error:
             return self._bypass(error, load)
 
-    def _recompute(self, key: str, load: Callable[[], str]) -> str:
+    def _fetch(self, variant: str) -> tuple[int, str | None]:
+        """The current version and the body stored for it (None if there is none): this
+        process's copy when the stamp says Redis holds that very one, else Redis's."""
+        raw_version, pointer = self.client.mget(self.version_key, self.stamp_key(variant))
+        version = int(raw_version or 0)
+        stamp = None
+        if pointer is not None:
+            stored, _, stamp = pointer.partition(":")
+            copy = self._copies.get(variant)
+            if stored != str(version):
+                stamp = None
+            elif copy is not None and copy[0] == stamp:
+                return version, copy[1]
+        body = self.client.get(self.data_key(version, variant))
+        if body is not None and stamp is not None:
+            self._keep(variant, stamp, body)
+        return version, body
+
+    def _keep(self, variant: str, stamp: str, body: str) -> None:
+        with self._lock:
+            self._copies.pop(variant, None)
+            if len(self._copies) >= LOCAL_COPIES:
+                self._copies.pop(next(iter(self._copies)))
+            self._copies[variant] = (stamp, body)
+
+    def _store(self, version: int, variant: str, body: str) -> None:
+        stamp = uuid.uuid4().hex
+        self._store_script(
+            keys=[self.data_key(version, variant), self.stamp_key(variant)],
+            args=[body, version, stamp, self.ttl_ms],
+        )
+        self._keep(variant, stamp, body)
+
+    def _recompute(self, version: int, variant: str, load: Callable[[], str]) -> str:
+        key = self.data_key(version, variant)
         lock_key, token = f"{key}:lock", uuid.uuid4().hex
         deadline = time.monotonic() + self.wait_timeout
         waited = False
@@ -149,7 +211,7 @@ class ListCache:
                     body = self._load(load)
                     if self.before_store is not None:
                         self.before_store()
-                    self.client.set(key, body, px=self.ttl_ms)
+                    self._store(version, variant, body)
                     return body
                 finally:
                     self._release(keys=[lock_key], args=[token])
