@@ -1,14 +1,22 @@
 """SIGTERM to the served API's gunicorn master is a graceful stop.
 
-The server is ``shared.serve.served``, the command ``make todo`` runs: two sync workers and a
-graceful timeout of :data:`GRACEFUL_TIMEOUT` seconds. The slow requests are real ones, with no
-route added for the test: each a ``POST /todos`` whose chunked body the client sends in two
-parts, the second only after the signal, one per worker. Each finishes with its 201 and its
+The server is ``shared.serve.served``, the command ``make todo`` runs, with a graceful timeout
+of :data:`GRACEFUL_TIMEOUT` seconds, once with gthread workers of 24 threads (what ``make
+todo``, the image, the Procfile and Render run) and once with sync workers. The slow requests
+are real ones, with no route added for the test: each a ``POST /todos`` whose chunked body the
+client sends in two parts, the second only after the signal. Each finishes with its 201 and its
 todo stored, no new connection is served once the stop has begun, and the master exits 0 well
 within the timeout.
 
+Every worker must have booted before the signal: gunicorn's worker installs its own SIGTERM
+handler only then, and a signal that comes earlier reaches the handler it inherited from the
+master and is lost (the master then waits out the whole graceful timeout). ``served`` returns
+once one worker answers, so the gthread case runs one worker with both requests on its threads,
+and the sync case two workers with one request each (a sync worker serves one at a time, so
+the second is taken only by the second worker, once it has booted).
+
 What "not served" looks like, as gunicorn 27 does it: the master closes its listening socket
-at once, but a worker still busy with a request holds its own copy of it until it exits, so the
+at once, but a worker still busy with requests holds its own copy of it until it exits, so the
 kernel still completes a new connection's handshake; nothing reads it, and it is reset when
 that worker exits. Once the master is gone the port refuses connections outright.
 """
@@ -33,8 +41,9 @@ from shared.serve import Served, served
 pytestmark = pytest.mark.timeout(60)
 
 APP = "projects.todo_api:create_app()"
-WORKERS = 2
 GRACEFUL_TIMEOUT = 5
+#: Slow requests in flight when the signal comes.
+IN_FLIGHT = 2
 #: How long a connection made during the stop is given to be answered (it must not be).
 UNANSWERED_FOR = 0.5
 
@@ -125,20 +134,27 @@ def wait_for_lines(server: Served, *lines: str) -> None:
         time.sleep(0.02)
 
 
+@pytest.mark.parametrize(
+    ("workers", "threads"),
+    [pytest.param(1, 24, id="gthread-24-threads"), pytest.param(IN_FLIGHT, 1, id="sync")],
+)
 def test_sigterm_lets_the_requests_in_flight_finish_then_the_master_exits_0(
-    tmp_path: Path,
+    tmp_path: Path, workers: int, threads: int
 ) -> None:
     database = f"sqlite:///{tmp_path / 'todo.db'}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TODO_", "PROMETHEUS_"))}
     env |= {"TODO_DATABASE_URL": database, "REDIS_URL": ""}
     with served(
-        APP, env=env, workers=WORKERS, ready_path="/healthz", graceful_timeout=GRACEFUL_TIMEOUT
+        APP,
+        env=env,
+        workers=workers,
+        threads=threads,
+        ready_path="/healthz",
+        graceful_timeout=GRACEFUL_TIMEOUT,
     ) as server:
         port = server.port
-        # One slow POST per worker (a sync worker serves one request at a time), so each is
-        # in its serving loop: a worker signalled while it still boots can miss a SIGTERM.
         slow = []
-        for n in range(WORKERS):
+        for n in range(IN_FLIGHT):
             slow.append(SlowPost(port, f"finish me {n}").start())
             wait_until_accepted(port)
 
@@ -180,7 +196,8 @@ def test_sigterm_lets_the_requests_in_flight_finish_then_the_master_exits_0(
         with pytest.raises(ConnectionRefusedError):
             socket.create_connection(("127.0.0.1", port), timeout=2).close()
         output = server.output()
-        assert output.count("Worker exiting") == WORKERS, output[-2000:]
+        assert f"Using worker: {'gthread' if threads > 1 else 'sync'}" in output
+        assert output.count("Worker exiting") == workers, output[-2000:]
         assert "Traceback" not in output, output[-2000:]
 
     engine = sa.create_engine(database)
@@ -189,4 +206,4 @@ def test_sigterm_lets_the_requests_in_flight_finish_then_the_master_exits_0(
             titles = connection.scalars(sa.text("SELECT title FROM todos ORDER BY title")).all()
     finally:
         engine.dispose()
-    assert titles == [f"finish me {n}" for n in range(WORKERS)]
+    assert titles == [f"finish me {n}" for n in range(IN_FLIGHT)]
