@@ -1,13 +1,14 @@
 """Redis goes away under the served API and comes back: the API keeps answering, and recovers.
 
-One gunicorn process (``shared.serve.served``, the command ``make todo`` runs) on an SQLite
-file and a redis-server of the test's own, which the test stops and starts again on the same
-port. While Redis is away every read and write still answers 2xx with the right todos (the list
-cache steps aside, the rate limit counts in the process), ``/readyz`` is a 503 naming Redis,
-the job endpoints a 503 with ``Retry-After``, and the log says each of the cache and the limiter
-is off once, with no 500 and no traceback. When Redis is back, nobody restarts anything:
-``/readyz`` turns 200, the list is served from Redis again (Redis's own hit and miss counters
-show it) and the write budget is counted in Redis again.
+One gunicorn worker of 24 threads (``shared.serve.served``, the command ``make todo`` runs,
+gthread as everywhere the API is deployed) on an SQLite file and a redis-server of the test's
+own, which the test stops and starts again on the same port. While Redis is away every read and
+write still answers 2xx with the right todos (the list cache steps aside, the rate limit counts
+in the process), ``/readyz`` is a 503 naming Redis, the job endpoints a 503 with
+``Retry-After``, and the log says each of the cache and the limiter is off once, with no 500
+and no traceback. When Redis is back, nobody restarts anything: ``/readyz`` turns 200, the list is
+served from Redis again (Redis's own hit and miss counters show it) and the write budget is
+counted in Redis again.
 
 One worker, so "once" means once: each process says it once, and 2 workers say it twice.
 """
@@ -61,7 +62,9 @@ def api(own_redis: RedisServer, tmp_path: Path) -> Iterator[Served]:
         "TODO_REDIS_URL": own_redis.url,
         "TODO_WRITE_RATE_LIMIT": "1000 per minute",
     }
-    with served(APP, env=env, workers=1, ready_path="/healthz", access_log=False) as server:
+    with served(
+        APP, env=env, workers=1, threads=24, ready_path="/healthz", access_log=False
+    ) as server:
         yield server
 
 
