@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from day25.__main__ import API, api_env, serve
+from day25.degrade import NoRedisServer, RedisProcess
 from shared.serve import Served
 
 
@@ -30,6 +31,18 @@ def serve_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[...
         # SIGTERM to all at once, so they wind down side by side; the stack then waits for each.
         for server in running:
             server.process.terminate()
+
+
+@pytest.fixture
+def own_redis() -> Iterator[RedisProcess]:
+    """A redis-server of the test's own, which it may stop, start, empty and count on."""
+    try:
+        server = RedisProcess()
+    except NoRedisServer as missing:
+        pytest.skip(str(missing))
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 import redis
 
 from day25.degrade import NoRedisServer, Phase, RedisProcess, degradation_run
-
-
-@pytest.fixture
-def own_redis() -> Iterator[RedisProcess]:
-    try:
-        server = RedisProcess()
-    except NoRedisServer as missing:
-        pytest.skip(str(missing))
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_a_stopped_redis_refuses_and_comes_back_on_the_same_port(own_redis: RedisProcess) -> None:

@@ -10,6 +10,7 @@ import redis
 import sqlalchemy as sa
 from flask import Flask, request
 
+from day25.degrade import RedisProcess
 from projects.todo_api import create_app
 from projects.todo_api.models import Todo
 
@@ -41,9 +42,17 @@ def test_flask_limiters_check_runs_for_reads_it_exempts_from_the_write_budget(
 
 
 @pytest.fixture
-def cached_pair(tmp_path: Path, redis_url: str) -> Iterator[tuple[Flask, Flask]]:
-    """Two Todo API apps, as two processes would be, on one SQLite file and one Redis."""
-    settings = {"DATABASE_URL": f"sqlite:///{tmp_path / 'todo.db'}", "REDIS_URL": redis_url}
+def admin(own_redis: RedisProcess) -> Iterator[redis.Redis]:
+    client = own_redis.client()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def cached_pair(tmp_path: Path, own_redis: RedisProcess) -> Iterator[tuple[Flask, Flask]]:
+    """Two Todo API apps, as two processes would be, on one SQLite file and a Redis that
+    nothing else talks to (its command counts are the apps' alone)."""
+    settings = {"DATABASE_URL": f"sqlite:///{tmp_path / 'todo.db'}", "REDIS_URL": own_redis.url}
     apps = (create_app({**settings, "TESTING": True}), create_app({**settings, "TESTING": True}))
     yield apps
     for app in apps:
@@ -62,28 +71,28 @@ def calls(client: redis.Redis) -> dict[str, int]:
 
 
 def test_a_cache_hit_is_one_mget_and_no_body(
-    cached_pair: tuple[Flask, Flask], redis_client: redis.Redis
+    cached_pair: tuple[Flask, Flask], admin: redis.Redis
 ) -> None:
     app, _ = cached_pair
     app.test_client().post("/todos", json={"title": "buy milk"})
     assert titles(app) == ["buy milk"]
-    before = calls(redis_client)
+    before = calls(admin)
     assert titles(app) == ["buy milk"]
-    after = calls(redis_client)
+    after = calls(admin)
     sent = {name: count - before.get(name, 0) for name, count in after.items()}
     # The second INFO itself is counted too.
     assert {name: count for name, count in sent.items() if count} == {"mget": 1, "info": 1}
 
 
 def test_a_restarted_redis_whose_counter_repeats_a_version_gets_no_old_copy(
-    cached_pair: tuple[Flask, Flask], redis_client: redis.Redis
+    cached_pair: tuple[Flask, Flask], admin: redis.Redis
 ) -> None:
     one, other = cached_pair
-    redis_client.flushdb()
+    admin.flushdb()
     one.test_client().post("/todos", json={"title": "first"})
-    redis_client.flushdb()  # as a restart without persistence: version 0 again
+    admin.flushdb()  # as a restart without persistence: version 0 again
     assert titles(one) == ["first"]  # cached at version 0, and kept by this process
-    redis_client.flushdb()
+    admin.flushdb()
     # A change the cache cannot see (no version bump), then the other process caches the
     # new list under the same version 0.
     with other.extensions["todo"].db.transaction() as session:
