@@ -100,6 +100,15 @@ def unique_name(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
+#: The untagged images (earlier stages) each build left, by tag, for :func:`remove_image`.
+_stages: dict[str, set[str]] = {}
+
+
+def dangling_images() -> set[str]:
+    """The ids of the engine's untagged images (build stages among them)."""
+    return set(docker("images", "--quiet", "--no-trunc", "--filter", "dangling=true").split())
+
+
 def build_image(
     engine: Engine,
     dockerfile: str | Path,
@@ -108,25 +117,34 @@ def build_image(
     timeout: float = BUILD_TIMEOUT,
 ) -> str:
     """Build ``dockerfile`` with ``context`` on the host network, from the engine's base image."""
-    docker(
-        "build",
-        "--network=host",
-        "--build-arg",
-        f"PYTHON_IMAGE={engine.base_image}",
-        "--file",
-        str(dockerfile),
-        "--tag",
-        tag,
-        str(context),
-        timeout=timeout,
-    )
+    before = dangling_images()
+    try:
+        docker(
+            "build",
+            "--network=host",
+            "--build-arg",
+            f"PYTHON_IMAGE={engine.base_image}",
+            "--file",
+            str(dockerfile),
+            "--tag",
+            tag,
+            str(context),
+            timeout=timeout,
+        )
+    finally:
+        _stages[tag] = dangling_images() - before
     return tag
 
 
 def remove_image(tag: str) -> None:
-    """Remove an image and the build stages left dangling by it; never raises."""
+    """Remove an image and the build stages its build left dangling; never raises.
+
+    Only those: a stage the build took from the cache belongs to an earlier build (a compose
+    project's, say) and stays, so that one's next build is still a cache hit.
+    """
     docker("rmi", "--force", tag, check=False, timeout=120)
-    docker("image", "prune", "--force", check=False, timeout=120)
+    for stage in _stages.pop(tag, set()):
+        docker("rmi", stage, check=False, timeout=120)
 
 
 @dataclass
