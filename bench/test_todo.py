@@ -36,7 +36,10 @@ def test_the_uncached_server_gets_no_redis_even_when_the_environment_has_one(mon
     assert "REDIS_URL" not in cached and "TODO_CACHE_TTL" not in cached
 
 
-@pytest.mark.parametrize("option", ["--todos", "--seconds", "--rounds", "--connections"])
+COUNTS = ["--todos", "--seconds", "--rounds", "--connections", "--threads"]
+
+
+@pytest.mark.parametrize("option", COUNTS)
 def test_a_count_below_one_is_refused_in_one_line(option, capsys):
     with pytest.raises(SystemExit) as exit_:
         parse_args([option, "0"])
@@ -59,7 +62,7 @@ def test_help_names_every_option():
         cwd=ROOT, capture_output=True, text=True, timeout=30,
     )  # fmt: skip
     assert done.returncode == 0
-    for option in ("--todos", "--seconds", "--rounds", "--connections", "--redis", "--json"):
+    for option in (*COUNTS, "--redis", "--json"):
         assert option in done.stdout
 
 
@@ -78,6 +81,8 @@ def test_a_tiny_run_serves_seeds_and_measures_every_endpoint(
     assert "seeding 3 todos through POST /todos" in printed
     figures = json.loads(out.read_text())
     assert figures["todos"] == 3 and figures["redis"] == "REDIS_URL"
+    # Served as make todo serves the API: 2 workers of 24 threads.
+    assert (figures["workers"], figures["threads"]) == (2, 24)
     assert list(figures["median"]) == [
         "bare Flask JSON",
         "GET /healthz (API floor)",

@@ -1,12 +1,13 @@
 """``python -m bench.todo``: the Todo API's list, uncached and cached, against bare Flask.
 
 Seeds a fresh SQLite database (200 todos by default, through the API's own ``POST /todos``),
-serves the API twice and a bare Flask JSON endpoint once, all the same way (gunicorn, 2 sync
-workers, 127.0.0.1): once without Redis (``GET /todos`` reads the database every time) and once
-with the list cache on a real Redis (``REDIS_URL``, else a throwaway ``redis-server`` started and
-stopped here). wrk loads each for the same time; the table gives requests per second, p50/p99
-latency and the ratio to the bare endpoint, all measured in this one run on this machine. It is a
-benchmark, not a test: numbers vary between machines; the ratios are what to compare.
+serves the API twice and a bare Flask JSON endpoint once, all the same way and as ``make todo``
+serves the API (gunicorn, 2 gthread workers of 24 threads, 127.0.0.1): once without Redis
+(``GET /todos`` reads the database every time) and once with the list cache on a real Redis
+(``REDIS_URL``, else a throwaway ``redis-server`` started and stopped here). wrk loads each
+endpoint in round-robin rounds; the table gives requests per second, p50/p99 latency and the
+ratio to the bare endpoint, all measured in this one run on this machine. It is a benchmark,
+not a test: numbers vary between machines; the ratios are what to compare.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from shared.serve import Served, ServerDidNotStart, served
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKERS = 2
+#: Threads per worker, as ``make todo``, the image and the deploy commands run the API.
+THREADS = 24
 TODO_APP = "projects.todo_api:create_app()"
 BARE = "bare Flask JSON"
 UNCACHED = "GET /todos (no cache)"
@@ -76,6 +79,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--connections", type=at_least_one, default=8, help="keep-alive connections (8)"
     )
     parser.add_argument(
+        "--threads",
+        type=at_least_one,
+        default=THREADS,
+        help=f"threads per gunicorn worker, 1 for sync workers ({THREADS}, as make todo)",
+    )
+    parser.add_argument(
         "--redis",
         metavar="URL",
         default=os.environ.get("REDIS_URL") or None,
@@ -104,11 +113,14 @@ def todo_env(database_url: str, redis_url: str | None) -> dict[str, str]:
     return env
 
 
-def serve(app: str, ready_path: str, env: Mapping[str, str]) -> AbstractContextManager[Served]:
+def serve(
+    app: str, ready_path: str, env: Mapping[str, str], threads: int = THREADS
+) -> AbstractContextManager[Served]:
     """``app`` served as ``make todo`` serves it, minus the per-request access log."""
     return served(
-        app, env=env, workers=WORKERS, ready_path=ready_path, timeout=60, access_log=False
-    )
+        app, env=env, workers=WORKERS, threads=threads, ready_path=ready_path, timeout=60,
+        access_log=False,
+    )  # fmt: skip
 
 
 def seed(base: str, count: int) -> None:
@@ -155,9 +167,9 @@ def run(args: argparse.Namespace, folder: Path) -> tuple[dict[str, list[LoadResu
     bare_env = os.environ | {"PYTHONPATH": str(ROOT)}
     with (
         redis_for_bench(args.redis) as (redis_url, redis_source),
-        serve("bench.bare_app:create_app()", "/api/ping", bare_env) as bare,
-        serve(TODO_APP, "/healthz", todo_env(database, None)) as plain,
-        serve(TODO_APP, "/healthz", todo_env(database, redis_url)) as cached,
+        serve("bench.bare_app:create_app()", "/api/ping", bare_env, args.threads) as bare,
+        serve(TODO_APP, "/healthz", todo_env(database, None), args.threads) as plain,
+        serve(TODO_APP, "/healthz", todo_env(database, redis_url), args.threads) as cached,
     ):
         print(f"seeding {args.todos} todos through POST /todos into sqlite ...", flush=True)
         seed(plain.url, args.todos)
@@ -223,7 +235,8 @@ def report(
     runs = {name: median_round(results) for name, results in rounds.items()}
     baseline = runs[BARE].requests_per_second
     print(
-        f"\n{args.todos} todos in sqlite, Redis from {redis_source}, gunicorn {WORKERS} workers, "
+        f"\n{args.todos} todos in sqlite, Redis from {redis_source}, gunicorn {WORKERS} workers "
+        f"x {args.threads} threads, "
         f"wrk 1 thread x {args.connections} connections, median of {args.rounds} rounds of "
         f"{args.seconds}s — {machine()}\n"
     )
@@ -240,6 +253,8 @@ def report(
                     "when": datetime.now(UTC).isoformat(timespec="seconds"),
                     "machine": machine(),
                     "todos": args.todos,
+                    "workers": WORKERS,
+                    "threads": args.threads,
                     "database": "sqlite",
                     "redis": redis_source,
                     "median": {name: vars(result) for name, result in runs.items()},
