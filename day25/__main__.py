@@ -1,10 +1,11 @@
 """`python -m day25`: the Todo API keeps its contract, under load, while its Redis goes away.
 
-Serves the Todo API with gunicorn (2 workers, SQLite in a temporary folder) on a throwaway
-``redis-server`` of its own, then runs the Todo-Backend contract and a round of concurrent
-writers three times: Redis up, Redis stopped, Redis started again on the same port. Without
-``redis-server`` it runs the contract and the writers once, on an API without Redis, says what
-the rest needs, and exits 0. ``REDIS_URL`` is not used: the demo stops its Redis on purpose.
+Serves the Todo API as ``make todo`` does (gunicorn, 2 workers of 24 threads; SQLite in a
+temporary folder) on a throwaway ``redis-server`` of its own, then runs the Todo-Backend
+contract and a round of concurrent writers three times: Redis up, Redis stopped, Redis started
+again on the same port. Without ``redis-server`` it runs the contract and the writers once, on
+an API without Redis, says what the rest needs, and exits 0. ``REDIS_URL`` is not used: the
+demo stops its Redis on purpose.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from shared.serve import REPO_ROOT, Served, ServerDidNotStart, served
 
 API = "projects.todo_api:create_app()"
 WORKERS = 2
+#: Threads per worker, as ``make todo``, the image and the deploy commands run the API.
+THREADS = 24
 #: Seconds gunicorn gives requests in flight at the end; the demo has none left by then.
 GRACEFUL_TIMEOUT = 1
 #: What the API logs, once per worker, when its list cache finds Redis gone.
@@ -79,7 +82,7 @@ def serve(
 ) -> AbstractContextManager[Served]:
     """``app`` served by gunicorn with ``env``, ready once ``/healthz`` answers."""
     return served(
-        app, env=env, workers=workers, ready_path="/healthz", timeout=60,
+        app, env=env, workers=workers, threads=THREADS, ready_path="/healthz", timeout=60,
         graceful_timeout=GRACEFUL_TIMEOUT,
     )  # fmt: skip
 
@@ -113,7 +116,8 @@ def show(phase: Phase, timings: bool) -> None:
 
 def without_redis(args: argparse.Namespace, database: str, reason: str) -> int:
     print(f"Redis: none ({reason}).")
-    print("Todo API: gunicorn, 2 workers, SQLite in a temporary folder, no cache.\n")
+    print("Todo API: gunicorn, 2 workers x 24 threads, SQLite in a temp folder, no cache.")
+    print()
     env = api_env(database, None)
     with serve(env) as api:
         results = check_contract(api.url)
@@ -127,8 +131,9 @@ def without_redis(args: argparse.Namespace, database: str, reason: str) -> int:
 def with_redis(args: argparse.Namespace, database: str, server: RedisProcess) -> int:
     print("Redis: a throwaway redis-server on 127.0.0.1, stopped and started again on purpose.")
     print(
-        "Todo API: gunicorn, 2 workers, SQLite in a temporary folder, the list cached in Redis.\n"
+        "Todo API: gunicorn, 2 workers x 24 threads, SQLite in a temp folder, list cached in Redis."
     )
+    print()
     env = api_env(database, server.url)
     with serve(env) as api:
         phases = degradation_run(

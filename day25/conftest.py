@@ -47,5 +47,6 @@ def own_redis() -> Iterator[RedisProcess]:
 
 @pytest.fixture(scope="session")
 def api_url(serve_api: Callable[..., str], redis_url: str) -> str:
-    """The Todo API as it runs for real: gunicorn, 2 workers, its list cached in Redis."""
+    """The Todo API as it runs for real: gunicorn, 2 workers of 24 threads, its list
+    cached in Redis."""
     return serve_api(redis_url=redis_url)
