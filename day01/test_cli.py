@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from day01.__main__ import STDIN, InputError, build_parser, read_error_message, read_lines
+from day01.__main__ import (
+    STDIN,
+    InputError,
+    build_parser,
+    main,
+    read_error_message,
+    read_lines,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -125,6 +132,37 @@ def test_json_output_has_stable_keys_and_totals(text_file: Path) -> None:
         "distinct_words": 9,
         "top": [{"rank": 1, "word": "flask", "count": 3, "share": 0.25}],
     }
+
+
+def test_main_takes_its_arguments_as_a_list_and_returns_the_exit_code(
+    text_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([str(text_file), "--json", "--top", "1"]) == 0
+
+    out = capsys.readouterr().out
+    assert json.loads(out)["top"] == [{"rank": 1, "word": "flask", "count": 3, "share": 0.25}]
+    assert out.startswith(f'{{\n  "sources": [\n    "{text_file}"\n  ],\n'), "2-space indent"
+
+
+@pytest.mark.parametrize(
+    ("top", "files", "heading"),
+    [
+        ("1", ["notes.txt"], "Top 1 word in {0}"),
+        ("2", ["notes.txt"], "Top 2 words in {0}"),
+        ("1", ["notes.txt", "more.txt"], "Top 1 word in {0}, {1}"),
+    ],
+    ids=["one-word", "two-words", "two-files"],
+)
+def test_the_table_is_headed_by_how_many_words_it_shows_and_from_where(
+    top: str, files: list[str], heading: str, text_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = [text_file.with_name(name) for name in files]
+    for path in paths[1:]:
+        path.write_text("flask\n", encoding="utf-8")
+
+    assert main([*map(str, paths), "--top", top]) == 0
+
+    assert capsys.readouterr().out.splitlines()[0] == heading.format(*paths)
 
 
 def test_json_output_keeps_non_ascii_words_readable(text_file: Path) -> None:
