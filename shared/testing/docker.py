@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -257,6 +258,55 @@ class Event:
     action: str
 
 
+class EventStream:
+    """A compose project's container events, streamed by ``docker events`` into a file.
+
+    The engine keeps only its last 256 events for ``docker events --since``, and on a shared
+    engine a build or a health check elsewhere soon pushes a project's first starts out of
+    them; a stream opened before ``up`` misses none.
+    """
+
+    def __init__(self, project: str) -> None:
+        # Held open until close(): the stream writes into it all along.
+        self._file = tempfile.TemporaryFile("w+")  # noqa: SIM115
+        label = f"label={PROJECT_LABEL}={project}"
+        command = ["docker", "events", "--filter", "type=container", "--filter", label]
+        self._process = subprocess.Popen(
+            [*command, "--format", "{{json .}}"],
+            stdout=self._file,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def events(self) -> list[Event]:
+        """Every event so far, oldest first."""
+        self._file.seek(0)
+        events = []
+        for line in self._file.read().splitlines():
+            try:
+                raw = json.loads(line)
+            except json.JSONDecodeError:  # the line being written right now
+                continue
+            attributes = raw["Actor"]["Attributes"]
+            events.append(
+                Event(
+                    time_ns=int(raw["timeNano"]),
+                    container=attributes.get("name", ""),
+                    service=attributes.get(SERVICE_LABEL, ""),
+                    action=raw["Action"],
+                )
+            )
+        return sorted(events, key=lambda event: event.time_ns)
+
+    def close(self) -> None:
+        self._process.terminate()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait(timeout=10)
+        self._file.close()
+
+
 @dataclass(frozen=True)
 class ComposeProject:
     """Compose files run by ``docker-compose`` under the project name ``name``.
@@ -352,35 +402,9 @@ class ComposeProject:
                 raise DockerError(f"not healthy after {timeout:g} s:\n{logs}")
             time.sleep(1.0)
 
-    def events(self, since: float) -> list[Event]:
-        """The project's container events from ``since`` (seconds since the epoch) to now."""
-        out = docker(
-            "events",
-            "--since",
-            f"{since:.3f}",
-            "--until",
-            f"{time.time():.3f}",
-            "--filter",
-            "type=container",
-            "--filter",
-            f"label={PROJECT_LABEL}={self.name}",
-            "--format",
-            "{{json .}}",
-            timeout=30,
-        )
-        events = []
-        for line in out.splitlines():
-            raw = json.loads(line)
-            attributes = raw["Actor"]["Attributes"]
-            events.append(
-                Event(
-                    time_ns=int(raw["timeNano"]),
-                    container=attributes.get("name", ""),
-                    service=attributes.get(SERVICE_LABEL, ""),
-                    action=raw["Action"],
-                )
-            )
-        return sorted(events, key=lambda event: event.time_ns)
+    def watch_events(self) -> EventStream:
+        """Start recording the project's container events; close the stream when done."""
+        return EventStream(self.name)
 
     def leftovers(self) -> dict[str, list[str]]:
         """Whatever of the project is still there: containers, networks and volumes by name."""

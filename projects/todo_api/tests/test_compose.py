@@ -37,6 +37,7 @@ from shared.testing.docker import (
     ComposeProject,
     DockerError,
     Engine,
+    EventStream,
     docker,
     docker_engine,
     find_compose,
@@ -251,11 +252,11 @@ def on_the_stack(test: Test) -> Test:
 
 @dataclass(frozen=True)
 class Stack:
-    """The running project, nginx's URL on loopback, and when ``up`` began (epoch seconds)."""
+    """The running project, nginx's URL on loopback, and its container events since ``up``."""
 
     project: ComposeProject
     base: str
-    began: float
+    events: EventStream
 
 
 def answered(url: str, timeout: float = 30.0) -> requests.Response:
@@ -281,7 +282,7 @@ def stack(docker_engine: Engine) -> Iterator[Stack]:
     port = free_port()
     env = {**os.environ, "PYTHON_IMAGE": docker_engine.base_image, "TODO_HTTP_PORT": str(port)}
     project = ComposeProject((COMPOSE, DEBIAN / "compose.yaml"), unique_name("todostack"), env)
-    began = time.time()
+    events = project.watch_events()
     try:
         try:
             project.up()
@@ -290,9 +291,12 @@ def stack(docker_engine: Engine) -> Iterator[Stack]:
             pytest.fail(f"the stack did not come up: {error}", pytrace=False)
         base = f"http://127.0.0.1:{port}"
         assert answered(f"{base}/healthz").status_code == 200
-        yield Stack(project, base, began)
+        yield Stack(project, base, events)
     finally:
-        project.down()
+        try:
+            project.down()
+        finally:
+            events.close()
 
 
 @on_the_stack
@@ -309,7 +313,7 @@ def test_each_service_starts_once_what_it_depends_on_is_healthy(
 
     started: dict[str, list[int]] = {}
     healthy: dict[str, dict[str, int]] = {}
-    for event in stack.project.events(since=stack.began):
+    for event in stack.events.events():
         if event.action == "start":
             started.setdefault(event.service, []).append(event.time_ns)
         elif event.action == "health_status: healthy":
