@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import itertools
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -10,6 +12,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from alembic.script import ScriptDirectory
@@ -27,6 +32,8 @@ from day08.migrate import (
     pending_changes,
     upgrade,
 )
+from day08.models import Base
+from shared.config import ConfigError
 from shared.db import create_engine, upgrade_to_head
 from shared.testing import BACKENDS, count_queries
 
@@ -36,6 +43,25 @@ COLUMNS_AT = {
     "0001_create_users": {"id", "email", "full_name"},
     "0002_add_name_parts": {"id", "email", "full_name", "first_name", "last_name"},
     "0003_split_full_name": {"id", "email", "first_name", "last_name"},
+}
+
+# Each column as (type, nullable): 0002 adds the name parts as optional, 0003 makes them required.
+_ID, _EMAIL = ("INTEGER", False), ("VARCHAR(255)", False)
+SHAPES_AT = {
+    "0001_create_users": {"id": _ID, "email": _EMAIL, "full_name": ("VARCHAR(200)", False)},
+    "0002_add_name_parts": {
+        "id": _ID,
+        "email": _EMAIL,
+        "full_name": ("VARCHAR(200)", False),
+        "first_name": ("VARCHAR(200)", True),
+        "last_name": ("VARCHAR(200)", True),
+    },
+    "0003_split_full_name": {
+        "id": _ID,
+        "email": _EMAIL,
+        "first_name": ("VARCHAR(200)", False),
+        "last_name": ("VARCHAR(200)", False),
+    },
 }
 
 # full_name before 0003 -> (first_name, last_name) after it.
@@ -96,6 +122,14 @@ def test_history_lists_the_three_revisions_oldest_first() -> None:
     assert head() == "0003_split_full_name"
 
 
+def test_each_revision_is_described_by_the_first_line_of_its_docstring() -> None:
+    assert [step.message for step in history()] == [
+        "Create the users table, with the whole name in one full_name column.",
+        "Add first_name and last_name, nullable until 0003 fills them.",
+        "Split full_name into first_name and last_name, make them required, drop full_name.",
+    ]
+
+
 def test_upgrade_without_a_revision_goes_to_head(engine: Engine) -> None:
     upgrade(engine)
 
@@ -125,6 +159,42 @@ def test_each_revision_has_its_columns_on_the_way_up_and_down(engine: Engine) ->
 
     assert seen_up == COLUMNS_AT
     assert seen_down == COLUMNS_AT
+
+
+def column_shapes(engine: Engine) -> dict[str, tuple[str, bool]]:
+    """Each column of ``users`` as (type, nullable), as the database reports it."""
+    return {
+        column["name"]: (str(column["type"]), column["nullable"])
+        for column in sa.inspect(engine).get_columns("users")
+    }
+
+
+def test_a_downgrade_gives_each_revision_back_its_column_types_and_nullability(
+    engine: Engine,
+) -> None:
+    shapes_up, shapes_down = {}, {}
+    for step in history():
+        upgrade(engine, step.id)
+        shapes_up[step.id] = column_shapes(engine)
+    for step in reversed(history()):
+        downgrade(engine, step.id)
+        shapes_down[step.id] = column_shapes(engine)
+
+    assert shapes_up == SHAPES_AT
+    assert shapes_down == SHAPES_AT
+
+
+def test_every_step_keeps_the_table_named_users(engine: Engine) -> None:
+    names = []
+    for step in history():
+        upgrade(engine, step.id)
+        names.append(sa.inspect(engine).get_table_names())
+    for step in reversed(history()[:-1]):
+        downgrade(engine, step.id)
+        names.append(sa.inspect(engine).get_table_names())
+
+    # SQLite would find "USERS" as well, but a copied table keeps the name it was given.
+    assert names == [["alembic_version", "users"]] * 5, names
 
 
 def test_shared_upgrade_to_head_runs_this_history(engine: Engine) -> None:
@@ -177,6 +247,25 @@ def test_keyset_batches_visit_every_row_once_in_id_order(engine: Engine) -> None
     assert sizes == [500, 500, 234], f"batch sizes {sizes[:10]}"
     assert ids == sorted(set(ids)), "every id once, ascending"
     assert len(ids) == 1234
+
+
+def test_keyset_batches_follow_the_ids_not_the_order_rows_were_written_in(engine: Engine) -> None:
+    upgrade(engine, "0001_create_users")
+    with engine.begin() as connection:
+        connection.execute(
+            users_v1.insert(),
+            [
+                {"id": i, "email": f"user{i}@example.com", "full_name": f"Person Number{i}"}
+                for i in range(1200, 0, -1)
+            ],
+        )
+    split = ScriptDirectory.from_config(alembic_config()).get_revision("0003_split_full_name")
+
+    with engine.connect() as connection:
+        batches = split.module.rows_in_batches(connection, split.module.users.c.full_name)
+        ids = [row.id for rows in itertools.islice(batches, 10) for row in rows]
+
+    assert ids == list(range(1, 1201)), f"first ids {ids[:5]}, {len(ids)} in all"
 
 
 def test_data_migration_covers_more_rows_than_one_batch(engine: Engine) -> None:
@@ -298,6 +387,26 @@ def test_autogenerate_sees_a_column_whose_type_changed(engine: Engine) -> None:
     assert changes == [("modify_type", None, "users", "last_name")], changes
 
 
+def test_autogenerate_compares_column_types_unless_told_not_to(engine: Engine) -> None:
+    upgrade(engine, "head")
+    with engine.begin() as connection:
+        operations = Operations(MigrationContext.configure(connection))
+        with operations.batch_alter_table("users") as batch:
+            batch.alter_column(
+                "last_name", existing_type=sa.String(200), existing_nullable=False, type_=sa.Text()
+            )
+
+    with engine.connect() as connection:
+        by_default = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        told_not_to = compare_metadata(
+            MigrationContext.configure(connection, opts={"compare_type": False}), Base.metadata
+        )
+
+    # Alembic 1.12 turned compare_type on by default; pending_changes asks for it all the same.
+    assert [change[0][0] for change in by_default] == ["modify_type"], by_default
+    assert told_not_to == [], told_not_to
+
+
 def test_autogenerate_sees_a_renamed_column_as_one_dropped_and_one_added(engine: Engine) -> None:
     upgrade(engine, "head")
     with engine.begin() as connection:
@@ -320,6 +429,89 @@ def test_an_unknown_revision_is_rejected_with_the_known_ones(engine: Engine) -> 
         "unknown revision '0004_nothing'; use one of: base, 0001_create_users, "
         "0002_add_name_parts, 0003_split_full_name, head"
     )
+
+
+def cli_config(x_db: str | None = None, ini_url: str | None = None) -> Config:
+    """The config the alembic command line builds from ``-x db=...`` and the ini's URL."""
+    config = Config(cmd_opts=argparse.Namespace(x=[f"db={x_db}"] if x_db else None))
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if ini_url is not None:
+        config.set_main_option("sqlalchemy.url", ini_url)
+    return config
+
+
+def revision_of(url: str) -> str | None:
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        return current_revision(engine)
+    finally:
+        engine.dispose()
+
+
+def test_env_migrates_the_x_db_database_rather_than_the_ini_one(tmp_path: Path) -> None:
+    given, in_ini = f"sqlite:///{tmp_path / 'given.db'}", f"sqlite:///{tmp_path / 'ini.db'}"
+
+    command.upgrade(cli_config(x_db=given, ini_url=in_ini), "head")
+
+    assert (revision_of(given), revision_of(in_ini)) == (head(), None)
+
+
+def test_env_without_x_db_migrates_the_database_in_the_ini(tmp_path: Path) -> None:
+    in_ini = f"sqlite:///{tmp_path / 'ini.db'}"
+
+    command.upgrade(cli_config(ini_url=in_ini), "head")
+
+    assert revision_of(in_ini) == head()
+
+
+def test_env_without_any_database_says_how_to_give_one() -> None:
+    with pytest.raises(SystemExit) as stop:
+        command.upgrade(cli_config(), "head")
+
+    assert str(stop.value) == "no database to migrate: pass -x db=URL or set sqlalchemy.url"
+
+
+def test_env_names_the_x_db_option_when_its_url_is_bad() -> None:
+    with pytest.raises(ConfigError) as error:
+        command.upgrade(cli_config(x_db="not a url"), "head")
+
+    assert str(error.value).startswith("-x db is not a database URL: 'not a url'; "), error.value
+
+
+def test_autogenerate_writes_batch_operations_that_carry_a_changed_type(
+    tmp_path: Path,
+) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'drifted.db'}", poolclass=NullPool)
+    upgrade(engine, "head")
+    with engine.begin() as connection:
+        operations = Operations(MigrationContext.configure(connection))
+        with operations.batch_alter_table("users") as batch:
+            batch.alter_column(
+                "last_name",
+                existing_type=sa.String(200),
+                existing_nullable=False,
+                type_=sa.String(50),
+            )
+    versions = tmp_path / "versions"
+    versions.mkdir()
+
+    with engine.begin() as connection:
+        config = alembic_config(connection)
+        config.set_main_option("path_separator", "os")
+        config.set_main_option(
+            "version_locations", os.pathsep.join([str(MIGRATIONS / "versions"), str(versions)])
+        )
+        script = command.revision(
+            config, "shorter", autogenerate=True, rev_id="0004_probe", version_path=str(versions)
+        )
+    engine.dispose()
+
+    assert script is not None and not isinstance(script, list)
+    upgrade_body = Path(script.path).read_text(encoding="utf-8").split("def upgrade()")[1]
+    # env.py asks for batch operations, so the script also runs on SQLite, and for type changes.
+    assert "with op.batch_alter_table('users', schema=None) as batch_op:" in upgrade_body
+    assert "batch_op.alter_column('last_name'," in upgrade_body
+    assert "type_=sa.String(length=200)" in upgrade_body
 
 
 def run_alembic(*args: str) -> subprocess.CompletedProcess[str]:
