@@ -6,6 +6,7 @@ empties the todos table first, so each test starts from an empty list.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,7 +15,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from projects.todo_api import create_app
+from projects.todo_api import create_app, observability
 from projects.todo_api.models import Todo
 from shared.testing import BACKENDS
 
@@ -23,6 +24,13 @@ def settings_for(database_url: str, **overrides: Any) -> dict[str, Any]:
     """create_app overrides for a test app on ``database_url``."""
     # Not the harness's REDIS_URL from the environment: tests that want Redis say so.
     return {"DATABASE_URL": database_url, "REDIS_URL": None, "TESTING": True, **overrides}
+
+
+# create_app() stops the app's logger propagating (its JSON handler writes every line). pytest's
+# log capture attaches to loggers that do not propagate only if they already do not when a test
+# phase starts, so the first test to create an app would capture none of its records: set the
+# logger up as create_app() does before any test runs.
+observability.json_handler(logging.getLogger("projects.todo_api"))
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
