@@ -121,7 +121,6 @@ def init_limiter(app: Flask, write_limit: str, redis_url: str | None) -> Limiter
         get_remote_address,
         app=app,
         application_limits=[write_limit],
-        application_limits_exempt_when=is_read,
         storage_uri=uri,
         storage_options=options,
         strategy=STRATEGY,
@@ -131,6 +130,9 @@ def init_limiter(app: Flask, write_limit: str, redis_url: str | None) -> Limiter
         in_memory_fallback_enabled=True,
         swallow_errors=True,
     )
+    # A request filter, not the limit's exempt_when: a read then skips resolving the limits
+    # altogether (about a quarter of a millisecond a request), not just the count.
+    limiter.request_filter(is_read)
     limiter.logger = LimiterLog(limiter.logger)  # type: ignore[assignment]
     # More specific than HTTPException, so this wins over the app's generic handler.
     app.register_error_handler(RateLimitExceeded, too_many_requests)
