@@ -235,6 +235,13 @@ def test_nginx_passes_the_clients_host_and_scheme_to_the_api(proxied: str) -> No
     assert "connection" not in seen  # no "close": the upstream connection is kept alive
 
 
+@pytest.mark.nginx
+def test_nginx_passes_a_websocket_upgrade_to_the_api(proxied: str) -> None:
+    upgrade = {"Upgrade": "websocket", "Connection": "Upgrade"}
+    seen = requests.get(f"{proxied}/todos/live", headers=upgrade, timeout=5).json()
+    assert (seen["upgrade"], seen["connection"]) == ("websocket", "upgrade")
+
+
 # --- the whole stack, up for real -------------------------------------------------------------
 
 #: Seconds from ``up`` returning to every container healthy (the API's first check is at 10 s).
