@@ -398,12 +398,16 @@ def test_autogenerate_compares_column_types_unless_told_not_to(engine: Engine) -
 
     with engine.connect() as connection:
         by_default = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        told_none = compare_metadata(
+            MigrationContext.configure(connection, opts={"compare_type": None}), Base.metadata
+        )
         told_not_to = compare_metadata(
             MigrationContext.configure(connection, opts={"compare_type": False}), Base.metadata
         )
 
     # Alembic 1.12 turned compare_type on by default; pending_changes asks for it all the same.
     assert [change[0][0] for change in by_default] == ["modify_type"], by_default
+    assert [change[0][0] for change in told_none] == ["modify_type"], "only False turns it off"
     assert told_not_to == [], told_not_to
 
 
