@@ -128,6 +128,22 @@ class Metrics:
             buckets=BUCKETS,
             registry=self.registry,
         )
+        # The children by label values, as prometheus_client keeps them too (same bound).
+        self._counted: dict[tuple[str, str, int], Any] = {}
+        self._timed: dict[tuple[str, str], Any] = {}
+
+    def count(self, method: str, route: str, status: int, seconds: float) -> None:
+        """One answered request: its count by method, route and status, its latency by
+        method and route. The labelled children are looked up once per combination."""
+        key = (method, route, status)
+        counted = self._counted.get(key)
+        if counted is None:
+            counted = self._counted[key] = self.requests.labels(method, route, str(status))
+        counted.inc()
+        timed = self._timed.get(key[:2])
+        if timed is None:
+            timed = self._timed[key[:2]] = self.latency.labels(method, route)
+        timed.observe(seconds)
 
     def exposition(self) -> bytes:
         """The text format for a scrape: this process's values, or every worker's summed."""
@@ -147,6 +163,7 @@ def init_app(app: Flask) -> Metrics:
     metrics = Metrics()
     app.extensions["todo_metrics"] = metrics
     json_handler(app.logger)
+    logger = app.logger
 
     @app.before_request
     def start_request() -> None:
@@ -166,21 +183,24 @@ def init_app(app: Flask) -> Metrics:
         seconds = time.perf_counter() - started if started is not None else 0.0
         request_id = g.get("request_id") or uuid.uuid4().hex
         response.headers[HEADER] = request_id
-        route = request.url_rule.rule if request.url_rule is not None else UNMATCHED
-        fields: dict[str, Any] = {
-            "method": request.method,
-            "path": request.path,
-            "route": route,
-            "status": response.status_code,
-            "duration_ms": round(seconds * 1000, 3),
-            "request_id": request_id,
-        }
-        if g.get("request_id_replaced"):
-            fields["request_id_replaced"] = g.request_id_replaced
-        app.logger.info("request", extra=fields)
+        rule = request.url_rule
+        route = rule.rule if rule is not None else UNMATCHED
+        method, status = request.method, response.status_code
+        # Only built when it is written: TODO_LOG_LEVEL above INFO skips the line altogether.
+        if logger.isEnabledFor(logging.INFO):
+            fields: dict[str, Any] = {
+                "method": method,
+                "path": request.path,
+                "route": route,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 3),
+                "request_id": request_id,
+            }
+            if g.get("request_id_replaced"):
+                fields["request_id_replaced"] = g.request_id_replaced
+            logger.info("request", extra=fields)
         if route != METRICS_PATH:
-            metrics.requests.labels(request.method, route, str(response.status_code)).inc()
-            metrics.latency.labels(request.method, route).observe(seconds)
+            metrics.count(method, route, status, seconds)
         return response
 
     def scrape() -> Response:
