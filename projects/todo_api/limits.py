@@ -22,6 +22,7 @@ blueprint it comes from, so generated clients know to back off.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -41,6 +42,8 @@ WRITE_METHODS = frozenset({"POST", "PATCH", "DELETE"})
 #: Where the counts live in Redis: ``LIMITS:LIMITER/todo:limits/<client>/global/120/1/minute``.
 KEY_PREFIX = "todo:limits"
 STRATEGY = "moving-window"
+#: The app's request hooks flask-limiter adds, which :func:`writes_only` gates.
+LIMITER_HOOKS = ("before_request_funcs", "after_request_funcs", "teardown_request_funcs")
 #: Seconds a Redis call may take before the limiter gives up on it and fails open.
 SOCKET_TIMEOUT = 0.5
 #: The OpenAPI response component every write operation's 429 refers to.
@@ -111,9 +114,45 @@ def too_many_requests(error: RateLimitExceeded) -> Response:
     )
 
 
+def writes_only(app: Flask, hooks_before: dict[str, list[Callable[..., Any]]]) -> None:
+    """Run the request hooks added since ``hooks_before`` for writes only.
+
+    flask-limiter's before-request check, after-request headers and teardown each look up its
+    per-request context even when the request filter lets a read go at once; a read needs none
+    of them (it carries no X-RateLimit headers), so it does not call them at all.
+    """
+    gates = (_before_writes, _after_writes, _teardown_writes)
+    for kind, gate in zip(LIMITER_HOOKS, gates, strict=True):
+        hooks = getattr(app, kind).get(None, [])
+        hooks[:] = [hook if hook in hooks_before[kind] else gate(hook) for hook in hooks]
+
+
+def _before_writes(hook: Callable[[], Any]) -> Callable[[], Any]:
+    def before() -> Any:
+        return None if request.method not in WRITE_METHODS else hook()
+
+    return before
+
+
+def _after_writes(hook: Callable[[Response], Response]) -> Callable[[Response], Response]:
+    def after(response: Response) -> Response:
+        return response if request.method not in WRITE_METHODS else hook(response)
+
+    return after
+
+
+def _teardown_writes(hook: Callable[[Any], None]) -> Callable[[Any], None]:
+    def teardown(error: Any) -> None:
+        if request.method in WRITE_METHODS:
+            hook(error)
+
+    return teardown
+
+
 def init_limiter(app: Flask, write_limit: str, redis_url: str | None) -> Limiter:
     """Bind a limiter for ``write_limit`` on writes to ``app``, counting in ``redis_url``."""
     uri = storage_uri(redis_url)
+    hooks_before = {kind: list(getattr(app, kind).get(None, ())) for kind in LIMITER_HOOKS}
     options: dict[str, Any] = {}
     if uri != "memory://":
         options = {"socket_timeout": SOCKET_TIMEOUT, "socket_connect_timeout": SOCKET_TIMEOUT}
@@ -131,8 +170,9 @@ def init_limiter(app: Flask, write_limit: str, redis_url: str | None) -> Limiter
         swallow_errors=True,
     )
     # A request filter, not the limit's exempt_when: a read then skips resolving the limits
-    # altogether (about a quarter of a millisecond a request), not just the count.
+    # altogether, not just the count.
     limiter.request_filter(is_read)
+    writes_only(app, hooks_before)
     limiter.logger = LimiterLog(limiter.logger)  # type: ignore[assignment]
     # More specific than HTTPException, so this wins over the app's generic handler.
     app.register_error_handler(RateLimitExceeded, too_many_requests)
