@@ -6,8 +6,11 @@ serves the API (gunicorn, 2 gthread workers of 24 threads, 127.0.0.1): once with
 (``GET /todos`` reads the database every time) and once with the list cache on a real Redis
 (``REDIS_URL``, else a throwaway ``redis-server`` started and stopped here). wrk loads each
 endpoint in round-robin rounds; the table gives requests per second, p50/p99 latency and the
-ratio to the bare endpoint, all measured in this one run on this machine. It is a benchmark,
-not a test: numbers vary between machines; the ratios are what to compare.
+ratio to the bare endpoint, all measured in this one run on this machine. On Linux it also
+gives the CPU time each server's processes spent per request (from ``/proc``), and the bare
+endpoint's CPU per request over the endpoint's: on a machine shared with other work that ratio
+moves far less between runs than throughput does, since it counts only the servers' own time.
+It is a benchmark, not a test: numbers vary between machines; the ratios are what to compare.
 """
 
 from __future__ import annotations
@@ -145,6 +148,49 @@ def list_length(url: str) -> int:
         return len(json.load(response))
 
 
+def tree_cpu_seconds(pid: int) -> float | None:
+    """User and system CPU seconds used so far by process ``pid`` and its descendants (the
+    gunicorn workers), from ``/proc``; None where there is no ``/proc`` to read."""
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    try:
+        entries = [entry for entry in os.listdir("/proc") if entry.isdigit()]
+    except OSError:
+        return None
+    for entry in entries:
+        with suppress(OSError, ValueError, IndexError):
+            # The command name is in parentheses and may hold spaces: split after it.
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            parents[int(entry)] = int(fields[1])
+            used[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+    if pid not in used:
+        return None
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        for child, its_parent in parents.items():
+            if its_parent == parent and child not in tree:
+                tree.add(child)
+                frontier.append(child)
+    return sum(used[member] for member in tree)
+
+
+def cpu_ms_per_request(before: float | None, after: float | None, requests: int) -> float | None:
+    """Milliseconds of server CPU per request between two readings, if both were taken."""
+    if before is None or after is None or requests == 0:
+        return None
+    return (after - before) * 1000 / requests
+
+
+def median(values: Sequence[float | None]) -> float | None:
+    """The middle value (the lower middle one of an even count), or None if any is missing."""
+    if not values or any(value is None for value in values):
+        return None
+    ordered = sorted(value for value in values if value is not None)
+    return ordered[(len(ordered) - 1) // 2]
+
+
 def median_round(results: Sequence[LoadResult]) -> LoadResult:
     """The round with the median requests per second (the lower middle one of an even count)."""
     ordered = sorted(results, key=lambda result: result.requests_per_second)
@@ -161,8 +207,13 @@ def redis_for_bench(url: str | None) -> Iterator[tuple[str, str]]:
         yield throwaway, "a throwaway redis-server"
 
 
-def run(args: argparse.Namespace, folder: Path) -> tuple[dict[str, list[LoadResult]], str]:
-    """Seed, serve and load; every round's result by endpoint, and which Redis was used."""
+Rounds = dict[str, list[LoadResult]]
+CpuRounds = dict[str, list[float | None]]
+
+
+def run(args: argparse.Namespace, folder: Path) -> tuple[Rounds, CpuRounds, str]:
+    """Seed, serve and load; every round's result and server CPU per request by endpoint,
+    and which Redis was used."""
     database = f"sqlite:///{folder / 'todo.db'}"
     bare_env = os.environ | {"PYTHONPATH": str(ROOT)}
     with (
@@ -177,21 +228,26 @@ def run(args: argparse.Namespace, folder: Path) -> tuple[dict[str, list[LoadResu
             if (seen := list_length(f"{server.url}/todos")) != args.todos:
                 raise BenchFailed(f"GET /todos listed {seen} todos, expected {args.todos}")
         targets = {
-            BARE: f"{bare.url}/api/ping",
-            FLOOR: f"{cached.url}/healthz",
-            UNCACHED: f"{plain.url}/todos",
-            CACHED: f"{cached.url}/todos",
+            BARE: (bare, f"{bare.url}/api/ping"),
+            FLOOR: (cached, f"{cached.url}/healthz"),
+            UNCACHED: (plain, f"{plain.url}/todos"),
+            CACHED: (cached, f"{cached.url}/todos"),
         }
-        for url in targets.values():
+        for _, url in targets.values():
             run_wrk(url, 1, args.connections)  # warm-up: imports, pools, the first cache fill
-        rounds: dict[str, list[LoadResult]] = {name: [] for name in targets}
+        rounds: Rounds = {name: [] for name in targets}
+        cpu: CpuRounds = {name: [] for name in targets}
         # Round-robin rather than one endpoint after another, so a burst of other work on
         # the machine lands on every endpoint alike.
         for number in range(1, args.rounds + 1):
             print(f"round {number}/{args.rounds}: each endpoint {args.seconds}s ...", flush=True)
-            for name, url in targets.items():
-                rounds[name].append(run_wrk(url, args.seconds, args.connections))
-    return rounds, redis_source
+            for name, (server, url) in targets.items():
+                before = tree_cpu_seconds(server.process.pid)
+                result = run_wrk(url, args.seconds, args.connections)
+                after = tree_cpu_seconds(server.process.pid)
+                rounds[name].append(result)
+                cpu[name].append(cpu_ms_per_request(before, after, result.requests))
+    return rounds, cpu, redis_source
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -205,11 +261,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         with tempfile.TemporaryDirectory(prefix="bench-todo-") as folder:
-            rounds, redis_source = run(args, Path(folder))
+            rounds, cpu, redis_source = run(args, Path(folder))
     except (LoadToolMissing, ServerDidNotStart, NoRedis, BenchFailed) as error:
         print(f"python -m bench.todo: {error}", file=sys.stderr)
         return 2
-    report(rounds, args, redis_source)
+    report(rounds, cpu, args, redis_source)
     return 0
 
 
@@ -228,23 +284,33 @@ def machine() -> str:
     )
 
 
-def report(
-    rounds: dict[str, list[LoadResult]], args: argparse.Namespace, redis_source: str
-) -> None:
+def report(rounds: Rounds, cpu: CpuRounds, args: argparse.Namespace, redis_source: str) -> None:
     """The table of median rounds, and the JSON file of every round if asked for."""
     runs = {name: median_round(results) for name, results in rounds.items()}
+    cpu_medians = {name: median(values) for name, values in cpu.items()}
     baseline = runs[BARE].requests_per_second
+    cpu_baseline = cpu_medians[BARE]
     print(
         f"\n{args.todos} todos in sqlite, Redis from {redis_source}, gunicorn {WORKERS} workers "
         f"x {args.threads} threads, "
         f"wrk 1 thread x {args.connections} connections, median of {args.rounds} rounds of "
         f"{args.seconds}s — {machine()}\n"
     )
-    print(f"{'endpoint':<28}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'ratio':>8}")
+    print(
+        f"{'endpoint':<28}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'ratio':>8}"
+        f"{'cpu ms':>9}{'cpu ratio':>11}"
+    )
     for name, result in runs.items():
+        spent = cpu_medians[name]
+        cpu_columns = (
+            f"{spent:>9.3f}{cpu_baseline / spent:>11.3f}"
+            if spent and cpu_baseline
+            else f"{'-':>9}{'-':>11}"
+        )
         print(
             f"{name:<28}{result.requests_per_second:>10.0f}{result.p50_ms:>9.2f}"
             f"{result.p99_ms:>9.2f}{result.errors:>8}{result.requests_per_second / baseline:>8.3f}"
+            f"{cpu_columns}"
         )
     if args.json:
         args.json.write_text(
@@ -262,6 +328,9 @@ def report(
                         name: [vars(result) for result in results]
                         for name, results in rounds.items()
                     },
+                    # Server CPU milliseconds per request: the median, then each round's.
+                    "cpu_ms_per_request": cpu_medians,
+                    "cpu_ms_per_request_rounds": cpu,
                 },
                 indent=2,
             )
