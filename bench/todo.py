@@ -10,7 +10,10 @@ ratio to the bare endpoint, all measured in this one run on this machine. On Lin
 gives the CPU time each server's processes spent per request (from ``/proc``), and the bare
 endpoint's CPU per request over the endpoint's: on a machine shared with other work that ratio
 moves far less between runs than throughput does, since it counts only the servers' own time.
-It is a benchmark, not a test: numbers vary between machines; the ratios are what to compare.
+``--body-baseline`` adds one more bare Flask endpoint that answers the cached list's own bytes
+(about 22 kB for 200 todos) without parsing, so the cost of sending that body is measured apart
+from the API's. It is a benchmark, not a test: numbers vary between machines; the ratios are
+what to compare.
 """
 
 from __future__ import annotations
@@ -24,9 +27,10 @@ import sys
 import tempfile
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager, suppress
+from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bench.load import LoadResult, LoadToolMissing, run_wrk
 from day17.server import NoRedis, throwaway_redis
@@ -41,6 +45,9 @@ BARE = "bare Flask JSON"
 UNCACHED = "GET /todos (no cache)"
 CACHED = "GET /todos (Redis cache)"
 FLOOR = "GET /healthz (API floor)"
+BODY = "bare Flask, the list's body"
+#: Where ``bare_body_app`` finds the bytes it answers.
+BODY_FILE_VAR = "BENCH_BODY_FILE"
 #: Environment variables that would hand the uncached server a Redis.
 REDIS_VARS = ("TODO_REDIS_URL", "REDIS_URL")
 
@@ -93,8 +100,28 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=os.environ.get("REDIS_URL") or None,
         help="Redis for the cached run (default: REDIS_URL, else a throwaway redis-server)",
     )
+    parser.add_argument(
+        "--body-baseline",
+        action="store_true",
+        help="also serve the cached list's bytes from bare Flask, to measure the body apart",
+    )
     parser.add_argument("--json", metavar="FILE", type=Path, help="also write the results here")
     return parser.parse_args(argv)
+
+
+def bare_body_app() -> Any:
+    """Bare Flask answering ``GET /api/list`` with the bytes in ``$BENCH_BODY_FILE``, as a list
+    cache hit answers its body: no schema, no serialising, no hooks."""
+    from flask import Flask, Response
+
+    body = Path(os.environ[BODY_FILE_VAR]).read_bytes()
+    app = Flask(__name__)
+
+    @app.get("/api/list")
+    def listing() -> Response:
+        return Response(body, mimetype="application/json")
+
+    return app
 
 
 def todo_env(database_url: str, redis_url: str | None) -> dict[str, str]:
@@ -217,6 +244,7 @@ def run(args: argparse.Namespace, folder: Path) -> tuple[Rounds, CpuRounds, str]
     database = f"sqlite:///{folder / 'todo.db'}"
     bare_env = os.environ | {"PYTHONPATH": str(ROOT)}
     with (
+        ExitStack() as later,
         redis_for_bench(args.redis) as (redis_url, redis_source),
         serve("bench.bare_app:create_app()", "/api/ping", bare_env, args.threads) as bare,
         serve(TODO_APP, "/healthz", todo_env(database, None), args.threads) as plain,
@@ -227,8 +255,17 @@ def run(args: argparse.Namespace, folder: Path) -> tuple[Rounds, CpuRounds, str]
         for server in (plain, cached):
             if (seen := list_length(f"{server.url}/todos")) != args.todos:
                 raise BenchFailed(f"GET /todos listed {seen} todos, expected {args.todos}")
-        targets = {
-            BARE: (bare, f"{bare.url}/api/ping"),
+        targets = {BARE: (bare, f"{bare.url}/api/ping")}
+        if args.body_baseline:
+            body_file = folder / "list.json"
+            with _DIRECT.open(f"{cached.url}/todos", timeout=30) as response:
+                body_file.write_bytes(response.read())
+            body_env = bare_env | {BODY_FILE_VAR: str(body_file)}
+            body = later.enter_context(
+                serve("bench.todo:bare_body_app()", "/api/list", body_env, args.threads)
+            )
+            targets[BODY] = (body, f"{body.url}/api/list")
+        targets |= {
             FLOOR: (cached, f"{cached.url}/healthz"),
             UNCACHED: (plain, f"{plain.url}/todos"),
             CACHED: (cached, f"{cached.url}/todos"),
