@@ -37,7 +37,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError, NoSuchJobError
-from rq.job import Job
+from rq.job import JOB_ID_PATTERN, Job
 
 from projects.todo_api.config import TodoSettings
 from projects.todo_api.models import Todo, utcnow
@@ -204,6 +204,9 @@ class JobQueue:
 
     def fetch(self, job_id: str) -> Job | None:
         """The job ``job_id`` of this queue, or None if there is none (or it expired)."""
+        # RQ refuses an id of other characters with a ValueError, and reads "a:b" as job "a".
+        if not JOB_ID_PATTERN.fullmatch(job_id):
+            return None
         try:
             job: Job = self.call(Job.fetch, job_id, connection=self.queue.connection)
         except NoSuchJobError:

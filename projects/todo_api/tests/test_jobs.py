@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import redis
@@ -344,6 +345,18 @@ def test_a_job_that_does_not_exist_or_is_another_queues_is_a_404(
     job_id = other.test_client().post("/todos/purge", json={"older_than_days": 1}).get_json()["id"]
     assert app.test_client().get(f"/jobs/{job_id}").status_code == 404
     assert other.test_client().get(f"/jobs/{job_id}").status_code == 200
+
+
+@pytest.mark.parametrize("suffix", [" b", "-caf\u00e9", "..", "\x1c", ":x"])
+def test_an_id_rq_could_not_have_given_is_a_404_not_another_job(
+    sqlite_app: Callable[..., Flask], suffix: str
+) -> None:
+    client = sqlite_app().test_client()
+    purge_id = client.post("/todos/purge", json={"older_than_days": 1}).get_json()["id"]
+    job_id = purge_id + suffix  # RQ would read "<id>:x" as the purge itself
+    response = client.get(f"/jobs/{quote(job_id, safe='')}")
+    assert response.status_code == 404, response.get_json()
+    assert response.get_json()["detail"].startswith(f"there is no job {job_id!r}")
 
 
 def test_a_redis_that_answers_but_refuses_writes_is_a_503_too(
