@@ -1,9 +1,10 @@
 """The served API against its own OpenAPI document, fuzzed by schemathesis.
 
-gunicorn serves the app on a fresh SQLite file; schemathesis reads ``/openapi.json`` from it
-and generates valid and invalid requests for every operation (a fixed seed, a bounded number
-of examples). Every response must be no 5xx, carry a documented status and match the
-documented schema; requests the document calls valid must be accepted, invalid ones refused.
+gunicorn serves the app on a fresh SQLite file and an empty Redis; schemathesis reads
+``/openapi.json`` from it and generates valid and invalid requests for every operation (a fixed
+seed, a bounded number of examples). Every response must be no 5xx, carry a documented status
+and match the documented schema; requests the document calls valid must be accepted, invalid
+ones refused.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 import schemathesis
 from schemathesis.engine import Status, events
 from schemathesis.specs.openapi.schemas import OpenApiSchema
@@ -54,18 +56,27 @@ def fuzzing_config() -> schemathesis.Config:
 
 
 @pytest.fixture(scope="module")
-def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenApiSchema]:
-    """The document of the API under gunicorn on a fresh SQLite file."""
+def api_schema(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[OpenApiSchema]:
+    """The document of the API under gunicorn on a fresh SQLite file and an empty Redis, so
+    the cache, the limits and the job endpoints (there only with a Redis) are fuzzed too."""
     folder: Path = tmp_path_factory.mktemp("schemathesis")
     env = {
         **os.environ,
         "TODO_DATABASE_URL": f"sqlite:///{folder / 'todo.db'}",
-        "TODO_REDIS_URL": "",
+        "TODO_REDIS_URL": redis_url,
     }
-    with served(
-        "projects.todo_api:create_app()", env=env, workers=1, ready_path="/healthz"
-    ) as server:
-        yield schemathesis.openapi.from_url(f"{server.url}/openapi.json", config=fuzzing_config())
+    store = redis.Redis.from_url(redis_url)
+    store.flushdb()
+    try:
+        with served(
+            "projects.todo_api:create_app()", env=env, workers=1, ready_path="/healthz"
+        ) as server:
+            yield schemathesis.openapi.from_url(
+                f"{server.url}/openapi.json", config=fuzzing_config()
+            )
+    finally:
+        store.flushdb()
+        store.close()
 
 
 def findings(schema: OpenApiSchema) -> list[str]:
