@@ -45,13 +45,15 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     # Keep the fields in the spec's order rather than sorting them.
     app.json.sort_keys = False  # type: ignore[attr-defined]
     # First, so its clock starts before any other extension's hooks run.
-    observability.init_app(app)
+    metrics = observability.init_app(app)
 
     db = Database.from_url(settings.database_url, var="TODO_DATABASE_URL")
     if settings.auto_migrate:
         migrate(db)
     db.init_app(app)
     state = bind_extensions(app, settings, db, migration_heads())
+    if state.extensions.cache is not None:
+        state.extensions.cache.on_count = metrics.cache_event
     # Before the blueprints, so each write operation they add documents the limit's 429.
     document_rate_limits(state.extensions.api)
     register_blueprints(app, state.extensions.api)

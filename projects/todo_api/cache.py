@@ -93,6 +93,7 @@ class ListCache:
         retry_after: float = 1.0,
         before_store: Callable[[], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        on_count: Callable[[str], None] | None = None,
     ) -> None:
         if ttl <= 0 or lock_ttl <= 0 or wait_timeout <= 0 or poll_interval <= 0:
             raise ValueError("ttl, lock_ttl, wait_timeout and poll_interval must be > 0 seconds")
@@ -105,6 +106,8 @@ class ListCache:
         self.retry_after = retry_after
         self.before_store = before_store
         self.clock = clock
+        #: Told each counter's name as it goes up (the app's metrics count them across processes).
+        self.on_count = on_count
         self._release = client.register_script(_RELEASE)
         self._store_script = client.register_script(_STORE)
         #: variant -> (stamp, body): the last body this process stored or read for it.
@@ -284,6 +287,8 @@ class ListCache:
     def _count(self, name: str) -> None:
         with self._lock:
             self._counts[name] += 1
+        if self.on_count is not None:
+            self.on_count(name)
 
     def stats(self) -> CacheStats:
         """The counters so far."""

@@ -128,6 +128,15 @@ class Metrics:
             buckets=BUCKETS,
             registry=self.registry,
         )
+        self.cache = Counter(
+            "todo_list_cache",
+            "GET /todos list cache events: hits, misses, loads (read the database), waited "
+            "(polled another reader's load), bypassed (Redis unreachable).",
+            ["event"],
+            registry=self.registry,
+        )
+        # Made on first use: a child made up front would write a file for the gunicorn master.
+        self._cached: dict[str, Any] = {}
         # The children by label values, as prometheus_client keeps them too (same bound).
         self._counted: dict[tuple[str, str, int], Any] = {}
         self._timed: dict[tuple[str, str], Any] = {}
@@ -144,6 +153,13 @@ class Metrics:
         if timed is None:
             timed = self._timed[key[:2]] = self.latency.labels(method, route)
         timed.observe(seconds)
+
+    def cache_event(self, event: str) -> None:
+        """One event of the list cache (a :class:`~projects.todo_api.cache.CacheStats` field)."""
+        counted = self._cached.get(event)
+        if counted is None:
+            counted = self._cached[event] = self.cache.labels(event)
+        counted.inc()
 
     def exposition(self) -> bytes:
         """The text format for a scrape: this process's values, or every worker's summed."""

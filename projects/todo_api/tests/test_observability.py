@@ -169,6 +169,29 @@ def test_metrics_count_exactly_by_route_template_and_skip_the_scrapes(app: Flask
     assert "_created" not in scrape
 
 
+def test_metrics_count_the_list_caches_hits_misses_and_loads(
+    make_app: Callable[..., Flask],
+    redis_url: str,
+    redis_client: Any,  # empties the database before and after
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    app = make_app(REDIS_URL=redis_url)
+    client = app.test_client()
+    for _ in range(3):
+        client.get("/todos")
+    client.post("/todos", json={"title": "new"})
+    client.get("/todos")
+    scrape = client.get("/metrics").get_data(as_text=True)
+    assert samples(scrape, "todo_list_cache_total") == {
+        ("hits",): 2.0,
+        ("loads",): 2.0,
+        ("misses",): 2.0,
+    }
+    stats = app.extensions["todo"].extensions.cache.stats()
+    assert (stats.hits, stats.misses, stats.loads) == (2, 2, 2)
+
+
 def test_each_app_counts_only_its_own_requests(make_app: Callable[..., Flask]) -> None:
     first, second = make_app(), make_app()
     first.test_client().get("/healthz")
