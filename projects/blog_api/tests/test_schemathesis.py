@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 import requests
 import schemathesis
-from schemathesis.engine import Status, events
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from projects.blog_api.tests.support import CHEAP_HASHING, PASSWORD, SECRET, unique
 from shared.serve import served
+from shared.testing.fuzz import findings
 
 pytestmark = pytest.mark.slow
 
@@ -131,34 +131,6 @@ def api_schema(blog_url: str) -> OpenApiSchema:
             case.headers = {**(case.headers or {}), "Authorization": f"Token {data}"}
 
     return schema
-
-
-def findings(schema: OpenApiSchema) -> list[str]:
-    """Run every phase ``st run`` runs (examples, coverage, fuzzing, stateful) and describe
-    each failed check and each error, with the requests that reproduce it.
-
-    The engine rather than ``schemathesis.pytest.from_fixture``: on the locked pytest 9 the
-    lazy loader fails reading ``Function._nodeid``, and a schema from a server that a fixture
-    starts can only be loaded lazily.
-    """
-    found: list[str] = []
-    for event in schemathesis.engine.from_schema(schema).execute():
-        if isinstance(event, events.FatalError):
-            raise event.exception
-        if isinstance(event, events.NonFatalError):
-            found.append(f"{event.label}: error {event.info.title}: {event.info.message}")
-        if isinstance(event, events.ScenarioFinished) and event.status == Status.FAILURE:
-            for checks in event.recorder.checks.values():
-                for check in checks:
-                    if check.failure_info is None:
-                        continue
-                    failure = check.failure_info.failure
-                    steps = "\n    ".join(step.curl for step in check.failure_info.steps)
-                    found.append(
-                        f"{event.label} [{event.phase.value}] {failure.code} {failure.title}: "
-                        f"{failure.message}\n    {steps or check.failure_info.code_sample}"
-                    )
-    return list(dict.fromkeys(found))
 
 
 @pytest.mark.timeout(300)

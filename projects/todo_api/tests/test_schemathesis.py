@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 import redis
 import schemathesis
-from schemathesis.engine import Status, events
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from shared.serve import served
+from shared.testing.fuzz import findings
 
 pytestmark = pytest.mark.slow
 
@@ -77,29 +77,6 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iter
     finally:
         store.flushdb()
         store.close()
-
-
-def findings(schema: OpenApiSchema) -> list[str]:
-    """Run every phase ``st run`` runs and describe each failed check and each error, with
-    the requests that reproduce it (the engine, as the Blog API's fuzz test explains)."""
-    found: list[str] = []
-    for event in schemathesis.engine.from_schema(schema).execute():
-        if isinstance(event, events.FatalError):
-            raise event.exception
-        if isinstance(event, events.NonFatalError):
-            found.append(f"{event.label}: error {event.info.title}: {event.info.message}")
-        if isinstance(event, events.ScenarioFinished) and event.status == Status.FAILURE:
-            for checks in event.recorder.checks.values():
-                for check in checks:
-                    if check.failure_info is None:
-                        continue
-                    failure = check.failure_info.failure
-                    steps = "\n    ".join(step.curl for step in check.failure_info.steps)
-                    found.append(
-                        f"{event.label} [{event.phase.value}] {failure.code} {failure.title}: "
-                        f"{failure.message}\n    {steps or check.failure_info.code_sample}"
-                    )
-    return list(dict.fromkeys(found))
 
 
 @pytest.mark.timeout(240)
