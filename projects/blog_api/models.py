@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql, sqlite
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+from shared.columns import NAMING_CONVENTION, UTCDateTime, utcnow, when_created
 
 # Column sizes, shared with the request schemas so that input longer than a column is a 422.
 USERNAME_MAX = 64
@@ -29,58 +30,6 @@ DESCRIPTION_MAX = 1000
 ARTICLE_BODY_MAX = 100_000
 COMMENT_BODY_MAX = 10_000
 TAG_MAX = 64
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware, in UTC."""
-    return datetime.now(UTC)
-
-
-def when_created(context: Any) -> datetime:
-    """``updated_at``'s insert default: the row's ``created_at``, read from the same INSERT.
-
-    Two calls to :func:`utcnow` can land a millisecond apart, and a new row would then look
-    as if it had been edited at once.
-    """
-    return context.get_current_parameters()["created_at"]  # type: ignore[no-any-return]
-
-
-class UTCDateTime(sa.TypeDecorator[datetime]):
-    """A timezone-aware UTC datetime on every backend, with microseconds.
-
-    PostgreSQL keeps the zone (``timestamptz``); MySQL and SQLite store a naive value, so it is
-    written as UTC and read back with ``tzinfo=UTC``. MySQL's ``DATETIME`` drops fractions
-    unless asked, which would lose milliseconds and the order of articles written in one second.
-    """
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
-        if dialect.name in ("mysql", "mariadb"):
-            return dialect.type_descriptor(mysql.DATETIME(fsp=6))
-        return dialect.type_descriptor(sa.DateTime(timezone=True))
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: pass an aware one, e.g. utcnow()")
-        value = value.astimezone(UTC)
-        return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def exact_string(length: int) -> sa.types.TypeEngine[str]:
