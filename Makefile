@@ -26,7 +26,8 @@ $(STAMP): requirements.lock
 venv: $(STAMP) ## create .venv and install the locked dependencies (the other targets do it too)
 
 run: $(STAMP) ## serve the portfolio on http://127.0.0.1:8000 (make run PORT=8080 for another port)
-	@$(BIN)/python -m shared.serve wsgi:app --name "the portfolio" --host $(HOST) --port $(PORT)
+	@$(BIN)/python -m shared.serve wsgi:app --name "the portfolio" --host $(HOST) --port $(PORT) \
+		--threads 8
 
 blog: PORT = 5001
 blog: $(STAMP) ## serve the Blog API on http://127.0.0.1:5001/api (make blog PORT=5050 for another port)
