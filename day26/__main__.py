@@ -80,7 +80,7 @@ def demo() -> None:
     """A scripted conversation through the real SDK, then the errors as a user would see them."""
     with openai_server() as server:
         settings = ChatSettings(
-            api_key=server.api_key, base_url=server.base_url, model="local-chat", timeout=1.0
+            api_key=server.api_key, base_url=server.base_url, model="local-chat", timeout=5.0
         )
         client = make_client(settings)
         print(f"Models: {', '.join(model.id for model in client.models.list())}")
