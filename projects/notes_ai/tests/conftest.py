@@ -1,0 +1,1 @@
+"""Fixtures of the AI Notes API's tests."""
