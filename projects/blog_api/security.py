@@ -1,4 +1,4 @@
-"""Passwords (argon2id), tokens (HS256 JWT) and who the current user is.
+"""Who the current user is: the Blog API's side of ``shared.auth`` (passwords and tokens).
 
 A request proves who it is with ``Authorization: Token <jwt>`` (``Bearer`` is accepted too).
 On routes where auth is optional, no header means anonymous, but a header that is present and
@@ -12,21 +12,19 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from copy import deepcopy
-from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
-import jwt
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, g, request
+from flask import current_app, g
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from projects.blog_api.models import User
 from projects.blog_api.schemas import ErrorResponse
+from shared import auth as shared_auth
+from shared.auth import InvalidToken, Passwords, Tokens
 from shared.errors import Unauthorized
 
-ALGORITHM = "HS256"
+__all__ = ["InvalidToken", "Passwords", "Tokens", "auth_optional", "auth_required"]
 SCHEMES = {"token", "bearer"}
 CHALLENGE = {"WWW-Authenticate": 'Token realm="api"'}
 #: OpenAPI security requirement of the routes that need ``Authorization: Token <jwt>``.
@@ -37,74 +35,9 @@ TOKEN_OR_ANONYMOUS = [{"Token": []}, {}]
 View = TypeVar("View", bound=Callable[..., Any])
 
 
-class Passwords:
-    """Hash and check passwords with argon2id; the cost comes from the settings."""
-
-    def __init__(self, time_cost: int, memory_cost: int, parallelism: int) -> None:
-        self._hasher = PasswordHasher(
-            time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism
-        )
-        # Checked against when the email is unknown, so both failures take as long.
-        self._decoy = self._hasher.hash("decoy password")
-
-    def hash(self, password: str) -> str:
-        return self._hasher.hash(password)
-
-    def verify(self, stored_hash: str | None, password: str) -> bool:
-        """Whether ``password`` matches; ``stored_hash=None`` still spends the same time."""
-        try:
-            return self._hasher.verify(stored_hash or self._decoy, password) and bool(stored_hash)
-        except (VerificationError, InvalidHashError):
-            return False
-
-    def needs_rehash(self, stored_hash: str) -> bool:
-        """True when the hash was made with other parameters than today's (upgrade on login)."""
-        return self._hasher.check_needs_rehash(stored_hash)
-
-
-class InvalidToken(Exception):
-    """The token cannot be trusted; the message says why, safe to show."""
-
-
-class Tokens:
-    """Issue and read HS256 JWTs carrying ``sub`` (the user's auth id), ``iat`` and ``exp``."""
-
-    def __init__(self, secret_key: str, ttl_seconds: int) -> None:
-        self._key = secret_key
-        self._ttl = timedelta(seconds=ttl_seconds)
-
-    def issue(self, subject: str, now: datetime | None = None) -> str:
-        issued = now or datetime.now(UTC)
-        claims = {"sub": subject, "iat": issued, "exp": issued + self._ttl}
-        return jwt.encode(claims, self._key, algorithm=ALGORITHM)
-
-    def subject(self, token: str) -> str:
-        """The ``sub`` of a valid token, or InvalidToken."""
-        try:
-            claims = jwt.decode(
-                token,
-                self._key,
-                # One fixed algorithm: "none", RS256-with-our-secret and friends are refused.
-                algorithms=[ALGORITHM],
-                options={"require": ["sub", "iat", "exp"]},
-            )
-        except jwt.ExpiredSignatureError:
-            raise InvalidToken("token has expired; log in again") from None
-        except jwt.InvalidTokenError:
-            raise InvalidToken("token is invalid") from None
-        return cast(str, claims["sub"])
-
-
 def presented_token() -> str | None:
     """The token in the Authorization header, ``None`` when there is no header."""
-    header = request.headers.get("Authorization")
-    if header is None:
-        return None
-    scheme, _, token = header.strip().partition(" ")
-    token = token.strip()
-    if scheme.lower() not in SCHEMES or not token:
-        raise Unauthorized("Authorization header must be 'Token <jwt>'", headers=CHALLENGE)
-    return token
+    return shared_auth.presented_token(SCHEMES, CHALLENGE, "'Token <jwt>'")
 
 
 def authenticate() -> User | None:
