@@ -13,6 +13,9 @@ import marshmallow as ma
 from flask import current_app, url_for
 from marshmallow import fields, validate, validates
 
+# Re-exported: the API documents its errors with it.
+from shared.problems import ProblemResponse as ProblemResponse
+
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 FIELDS = "title, completed and order"
 
@@ -118,16 +121,6 @@ class TodoResponse(ma.Schema):
     completed = fields.Boolean(required=True)
     order = fields.Integer(allow_none=True, required=True)
     url = fields.Function(todo_url, metadata={"format": "uri"}, required=True)
-
-
-class ProblemResponse(ma.Schema):
-    """An RFC 9457 problem: what went wrong, and (``errors``) which field and why."""
-
-    type = fields.String(metadata={"example": "about:blank"})
-    title = fields.String(metadata={"example": "Unprocessable Content"})
-    status = fields.Integer(metadata={"example": 422})
-    detail = fields.String(metadata={"example": "title: must be a string"})
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
 
 
 class CheckResponse(ma.Schema):
