@@ -1,0 +1,192 @@
+"""The evaluation set's integrity, the scoring rules, and the real run against the app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from projects.notes_ai.evaluation.__main__ import main
+from projects.notes_ai.evaluation.baseline import KeywordIndex
+from projects.notes_ai.evaluation.evalset import (
+    Note,
+    Question,
+    load_notebook,
+    load_questions,
+    mean_overlap,
+    squeeze,
+    word_overlap,
+    words,
+)
+from projects.notes_ai.evaluation.runner import (
+    Report,
+    grounding_problem,
+    hit_rates,
+    quotations,
+)
+
+NOTES = load_notebook()
+QUESTIONS = load_questions()
+BY_FILE = {note.file: note for note in NOTES}
+
+
+# The eval set itself
+
+
+def test_the_notebook_has_twenty_or_more_notes_of_150_to_600_words_each() -> None:
+    assert len(NOTES) >= 20
+    lengths = {note.file: len(note.body.split()) for note in NOTES}
+    assert all(150 <= n <= 600 for n in lengths.values()), lengths
+
+
+def test_every_note_has_a_title_and_no_two_share_one() -> None:
+    titles = [note.title for note in NOTES]
+    assert all(titles) and len(set(titles)) == len(titles), titles
+
+
+def test_there_are_forty_or_more_questions_and_four_or_more_the_notes_cannot_answer() -> None:
+    unanswerable = [q for q in QUESTIONS if not q.answerable]
+    assert len(QUESTIONS) >= 40 and len(unanswerable) >= 4, (len(QUESTIONS), len(unanswerable))
+
+
+def test_every_question_names_a_note_of_the_notebook() -> None:
+    unknown = [q.question for q in QUESTIONS if q.note is not None and q.note not in BY_FILE]
+    assert unknown == []
+
+
+def test_every_answerable_question_gives_a_phrase_its_note_contains() -> None:
+    wrong = [
+        (q.question, q.answer)
+        for q in QUESTIONS
+        if q.answerable and (not q.answer or squeeze(q.answer) not in squeeze(BY_FILE[q.note].body))
+    ]
+    assert wrong == []
+
+
+def test_every_note_answers_at_least_one_question() -> None:
+    asked = {q.note for q in QUESTIONS}
+    assert sorted(set(BY_FILE) - asked) == []
+
+
+def test_questions_marked_deep_are_answered_in_the_second_half_of_their_note() -> None:
+    deep = [q for q in QUESTIONS if q.deep]
+    shallow = []
+    for q in deep:
+        body = squeeze(BY_FILE[q.note].body)
+        if body.index(squeeze(str(q.answer))) < len(body) / 2:
+            shallow.append(q.question)
+    assert len(deep) >= 4 and shallow == [], (len(deep), shallow)
+
+
+def test_questions_are_paraphrases_sharing_few_words_with_their_notes() -> None:
+    # The share of a question's content words found anywhere in its note, averaged: a question
+    # copied from its note scores about 1.0.
+    overlap = mean_overlap(QUESTIONS, NOTES)
+    assert overlap < 0.45, f"mean word overlap {overlap:.3f}"
+
+
+def test_word_overlap_is_the_share_of_the_questions_content_words_in_the_note() -> None:
+    note = Note("n.md", "Rest", "Pause ninety seconds before the next round.")
+    assert word_overlap("How long do I rest between sets?", note) == pytest.approx(1 / 4)
+
+
+# Scoring rules
+
+
+def question(note: str | None, text: str = "q?") -> Question:
+    return Question(text, note, answer=None)
+
+
+def test_hit_rates_count_the_first_result_for_hit1_and_the_top_three_for_hit3() -> None:
+    questions = [question("a.md"), question("b.md"), question("c.md")]
+    ranked = [["a.md", "x.md"], ["x.md", "y.md", "b.md"], ["x.md", "y.md", "z.md", "c.md"]]
+    score, misses = hit_rates("m", ranked, questions)
+    assert (score.hit1, score.hit3, score.n) == (pytest.approx(1 / 3), pytest.approx(2 / 3), 3)
+    assert [miss.expected for miss in misses] == ["c.md"]
+
+
+def test_quotations_are_cut_at_ellipses_and_a_quoted_word_is_not_one() -> None:
+    answer = 'It says "pause ninety seconds … the next round" and calls it "rest".'
+    assert quotations(answer) == ["pause ninety seconds", "the next round"]
+
+
+NOTE = Note(
+    "w.md", "Workout", "Between the heavy sets I pause ninety seconds before the next round."
+)
+
+
+def grounding(q: Question, reply: dict) -> str | None:
+    return grounding_problem(
+        q, reply, {7: NOTE}, {"w.md": 7}, not_found=lambda answer: "not find" in answer
+    )
+
+
+def test_an_answer_citing_its_note_with_a_verbatim_passage_is_grounded() -> None:
+    reply = {
+        "answer": 'Note 7 says "I pause ninety seconds before the next round".',
+        "sources": [{"note_id": 7, "title": "Workout", "text": "I pause ninety  seconds"}],
+    }
+    assert grounding(question("w.md"), reply) is None
+
+
+def test_an_answer_quoting_words_its_note_does_not_contain_is_not_grounded() -> None:
+    reply = {
+        "answer": 'Note 7 says "rest two minutes between sets".',
+        "sources": [{"note_id": 7, "title": "Workout", "text": "I pause ninety seconds"}],
+    }
+    assert "quotes a passage" in str(grounding(question("w.md"), reply))
+
+
+def test_an_answer_not_citing_the_answering_note_is_not_grounded() -> None:
+    reply = {"answer": "Ninety seconds.", "sources": []}
+    assert "does not cite w.md" in str(grounding(question("w.md"), reply))
+
+
+def test_a_question_the_notes_cannot_answer_is_grounded_only_by_saying_so() -> None:
+    said_so = {"answer": "I could not find that in your notes.", "sources": []}
+    made_up = {"answer": "Your blood type is A.", "sources": []}
+    cited = {"answer": "I could not find that.", "sources": [{"note_id": 7, "text": "I pause"}]}
+    assert grounding(question(None), said_so) is None
+    assert "yet it answers" in str(grounding(question(None), made_up))
+    assert "yet it cites" in str(grounding(question(None), cited))
+
+
+def test_the_keyword_baseline_ranks_the_note_sharing_the_questions_words_first() -> None:
+    index = KeywordIndex(NOTES)
+    assert index.search("pg_repack exclusive lock VACUUM FULL", 3)[0] == "postgres-runbook.md"
+
+
+def test_words_are_lower_case_runs_of_letters_and_digits() -> None:
+    assert words("PgBouncer's 200-connection limit!") == [
+        "pgbouncer",
+        "s",
+        "200",
+        "connection",
+        "limit",
+    ]
+
+
+def test_the_table_has_method_hit1_hit3_and_n_then_the_grounding_rate() -> None:
+    score, _ = hit_rates("bm25", [["a.md"]], [question("a.md")])
+    report = Report([score], grounded=3, asked=4)
+    assert report.table().splitlines() == [
+        "method        hit@1  hit@3    n",
+        "bm25          1.000  1.000    1",
+        "grounding: 3/4 answers grounded (0.750)",
+    ]
+
+
+def test_help_describes_the_run_and_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    assert "--min-hit3" in capsys.readouterr().out
+
+
+def test_a_notebook_folder_without_notes_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--notebook", str(tmp_path), "--quiet"])
+    assert exit_info.value.code == 2
+    assert "no *.md notes in" in capsys.readouterr().err
