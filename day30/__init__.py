@@ -1,0 +1,1 @@
+"""Day 30: tokens and cost — a context budgeter with cost estimates."""
