@@ -4,10 +4,13 @@
   can drop or alter it on every backend (SQLite's batch mode needs names to find them).
 - ``UTCDateTime``: a timezone-aware UTC datetime on every backend, with microseconds.
 - ``utcnow`` and ``when_created``: the insert defaults of ``created_at`` and ``updated_at``.
+- ``exact_string``, ``long_text`` and ``new_auth_id``: column types that mean the same on every
+  backend, and the opaque id a user's tokens name.
 """
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -66,3 +69,21 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def exact_string(length: int) -> sa.types.TypeEngine[str]:
+    """VARCHAR compared byte for byte everywhere: MySQL's default collation would make
+    ``Alice``/``alice`` and ``é``/``e`` the same name, SQLite and PostgreSQL would not."""
+    return sa.String(length).with_variant(
+        mysql.VARCHAR(length, collation="utf8mb4_bin"), "mysql", "mariadb"
+    )
+
+
+def long_text() -> sa.types.TypeEngine[str]:
+    """TEXT, but MEDIUMTEXT on MySQL, whose TEXT stops at 64 KiB."""
+    return sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+
+
+def new_auth_id() -> str:
+    """A random identifier for a user's tokens (32 hex characters)."""
+    return uuid.uuid4().hex

@@ -7,7 +7,6 @@ tags. Every foreign key and every column a list filters on is indexed, and the u
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -16,7 +15,15 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
-from shared.columns import NAMING_CONVENTION, UTCDateTime, utcnow, when_created
+from shared.columns import (
+    NAMING_CONVENTION,
+    UTCDateTime,
+    exact_string,
+    long_text,
+    new_auth_id,
+    utcnow,
+    when_created,
+)
 
 # Column sizes, shared with the request schemas so that input longer than a column is a 422.
 USERNAME_MAX = 64
@@ -30,24 +37,6 @@ DESCRIPTION_MAX = 1000
 ARTICLE_BODY_MAX = 100_000
 COMMENT_BODY_MAX = 10_000
 TAG_MAX = 64
-
-
-def exact_string(length: int) -> sa.types.TypeEngine[str]:
-    """VARCHAR compared byte for byte everywhere: MySQL's default collation would make
-    ``Alice``/``alice`` and ``é``/``e`` the same name, SQLite and PostgreSQL would not."""
-    return sa.String(length).with_variant(
-        mysql.VARCHAR(length, collation="utf8mb4_bin"), "mysql", "mariadb"
-    )
-
-
-def long_text() -> sa.types.TypeEngine[str]:
-    """TEXT, but MEDIUMTEXT on MySQL, whose TEXT stops at 64 KiB."""
-    return sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
-
-
-def new_auth_id() -> str:
-    """A random identifier for a user's tokens (32 hex characters)."""
-    return uuid.uuid4().hex
 
 
 class Base(DeclarativeBase):
