@@ -1,0 +1,1 @@
+"""Day 27: prompting — tasks extracted from free text into validated objects."""
