@@ -18,7 +18,6 @@ import math
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -375,6 +374,8 @@ def onnx_forward(weights: BertWeights, threads: int = 2) -> Forward:
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # Idle pool threads sleep instead of spinning: on a busy server spinning only steals CPU.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.log_severity_level = 3  # warnings about unused initializers are noise
     session = ort.InferenceSession(onnx_model(weights), options, providers=["CPUExecutionProvider"])
 
@@ -480,14 +481,15 @@ class OpenAIEmbedder:
         self.client = client
         self.name = model
         self.dimensions = dimensions
+        self.learnt_dim: int | None = None
 
-    @cached_property
+    @property
     def dim(self) -> int:
-        if self.dimensions is not None:
-            return self.dimensions
-        if self.name in KNOWN_DIMENSIONS:
-            return KNOWN_DIMENSIONS[self.name]
-        return int(self.request(["dimensions"]).shape[1])
+        if self.learnt_dim is None:
+            self.learnt_dim = self.dimensions or KNOWN_DIMENSIONS.get(self.name)
+        if self.learnt_dim is None:
+            self.learnt_dim = int(self.request(["dimensions"]).shape[1])
+        return self.learnt_dim
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         """Shape ``(len(texts), dim)``, float32, rows of length 1, in the order given."""
@@ -500,9 +502,13 @@ class OpenAIEmbedder:
                 rows.append(self.request(batch))
                 bar.update(len(batch))
         vectors = np.concatenate(rows)
-        if vectors.shape[1] != self.dim:
+        expected = self.dimensions or KNOWN_DIMENSIONS.get(self.name) or self.learnt_dim
+        if expected is None:  # a model this code does not know: as it answers
+            self.learnt_dim = expected = vectors.shape[1]
+        if vectors.shape[1] != expected:
             raise EmbeddingsUnavailable(
-                f"{self.name} returned {vectors.shape[1]}-dimensional vectors, expected {self.dim}"
+                f"{self.name} returned {vectors.shape[1]}-dimensional vectors, "
+                f"expected {expected} (set the model's dimensions to match)"
             )
         return vectors
 
