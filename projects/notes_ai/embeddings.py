@@ -12,11 +12,14 @@ Vectors are stored as little-endian float32 bytes (:func:`vector_to_bytes`).
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import math
+import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -363,11 +366,38 @@ def onnx_model(weights: BertWeights) -> bytes:
     return model.SerializeToString()
 
 
+#: Changes whenever :func:`onnx_model` builds a different graph, so a cached one is not reused.
+GRAPH_VERSION = "1"
+
+
+def cached_onnx_model(folder: Path, weights: BertWeights) -> bytes:
+    """:func:`onnx_model`, kept in the user's cache folder under the weights' SHA-256.
+
+    Building the graph costs a second (most of it ``import onnx``); reading it back, a tenth.
+    With no writable cache folder the graph is simply built every time.
+    """
+    digest = hashlib.sha256(GRAPH_VERSION.encode())
+    with (folder / "model.safetensors").open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "notes-ai"
+    path = cache / f"{LOCAL_MODEL}-{digest.hexdigest()[:32]}.onnx"
+    with suppress(OSError):
+        return path.read_bytes()
+    model = onnx_model(weights)
+    with suppress(OSError):
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}")
+        partial.write_bytes(model)
+        partial.replace(path)  # atomic: another process reads all of it or none
+    return model
+
+
 Forward = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
-def onnx_forward(weights: BertWeights, threads: int = 2) -> Forward:
-    """A forward pass on onnxruntime, over the graph of :func:`onnx_model`, built in memory."""
+def onnx_forward(model: bytes, threads: int = 2) -> Forward:
+    """A forward pass on onnxruntime over ``model`` (:func:`onnx_model`), loaded from memory."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
@@ -377,7 +407,7 @@ def onnx_forward(weights: BertWeights, threads: int = 2) -> Forward:
     # Idle pool threads sleep instead of spinning: on a busy server spinning only steals CPU.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.log_severity_level = 3  # warnings about unused initializers are noise
-    session = ort.InferenceSession(onnx_model(weights), options, providers=["CPUExecutionProvider"])
+    session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
 
     def forward(ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         (hidden,) = session.run(["hidden"], {"input_ids": ids, "attention_mask": mask})
@@ -413,7 +443,7 @@ class LocalEmbedder:
         self.tokenizer.no_padding()
         self.weights = weights
         if backend == "onnx":
-            self.forward: Forward = onnx_forward(weights)
+            self.forward: Forward = onnx_forward(cached_onnx_model(folder, weights))
         else:
             self.forward = lambda ids, mask: numpy_forward(weights, ids, mask)
 

@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import numpy as np
+import onnx
 import openai
 import pytest
 
@@ -267,3 +268,29 @@ def test_vectors_of_another_size_than_expected_are_refused(local_openai: OpenAIS
     embedder = OpenAIEmbedder(client_for(local_openai), "text-embedding-3-small")
     with pytest.raises(EmbeddingsUnavailable, match="returned 8-dimensional vectors"):
         embedder.embed(["hello"])
+
+
+def test_the_onnx_graph_is_built_once_then_read_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder, weights = local_weights()
+    built = embeddings.cached_onnx_model(folder, weights)
+    (cached,) = (tmp_path / "notes-ai").iterdir()
+
+    def no_build(weights: embeddings.BertWeights) -> bytes:
+        raise AssertionError("built again")
+
+    monkeypatch.setattr(embeddings, "onnx_model", no_build)
+    assert (embeddings.cached_onnx_model(folder, weights), cached.read_bytes()) == (built, built)
+
+
+def test_without_a_writable_cache_the_graph_is_built_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    folder, weights = local_weights()
+    model = onnx.load_from_string(embeddings.cached_onnx_model(folder, weights))
+    assert [i.name for i in model.graph.input] == ["input_ids", "attention_mask"]
