@@ -1,0 +1,1 @@
+"""Day 35: chunking — splitting notes, overlap, metadata and re-indexing on edit."""
