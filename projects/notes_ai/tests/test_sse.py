@@ -288,6 +288,7 @@ def test_gunicorn_sends_the_first_frame_before_the_generator_finishes() -> None:
         http.get(f"{server.url}/events", stream=True, timeout=WAIT) as response,
     ):
         assert response.headers["Content-Type"].startswith("text/event-stream")
+        assert response.headers["Transfer-Encoding"] == "chunked"
         lines = response.iter_lines(decode_unicode=True)
         assert next(lines) == 'data: "first"'
         assert http.post(f"{server.url}/release", timeout=WAIT).status_code == 204
