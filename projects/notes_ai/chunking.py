@@ -98,14 +98,13 @@ def _sections(body: str) -> Iterator[tuple[str | None, str]]:
 
     for line in body.split("\n"):
         if fence is not None:
-            closing = _FENCE_CLOSE.fullmatch(line)
-            if closing and closing[1][0] == fence[0] and len(closing[1]) >= len(fence):
+            if _closes(fence, line):
                 fence = None
             lines.append(line)
             continue
-        opening = _FENCE_OPEN.fullmatch(line)
-        if opening and not (opening[1][0] == "`" and "`" in opening[2]):
-            fence = opening[1]
+        opening = _fence_opening(line)
+        if opening is not None:
+            fence = opening
             lines.append(line)
             continue
         heading = _HEADING.fullmatch(line)
@@ -129,6 +128,21 @@ def _sections(body: str) -> Iterator[tuple[str | None, str]]:
         yield heading_path(), text
     elif pending is not None:
         yield heading_path(), pending[1]
+
+
+def _fence_opening(line: str) -> str | None:
+    """The fence (e.g. ``"```"``) that ``line`` opens, or None; a backtick fence's info string
+    cannot hold a backtick (CommonMark), so ```` ```a`b ```` is inline code, not a fence."""
+    opening = _FENCE_OPEN.fullmatch(line)
+    if opening is None or (opening[1][0] == "`" and "`" in opening[2]):
+        return None
+    return opening[1]
+
+
+def _closes(fence: str, line: str) -> bool:
+    """A fence closes with the same character, at least as many times, and nothing after."""
+    closing = _FENCE_CLOSE.fullmatch(line)
+    return closing is not None and closing[1][0] == fence[0] and len(closing[1]) >= len(fence)
 
 
 def _split_section(text: str, max_tokens: int, overlap: int) -> list[str]:
@@ -188,13 +202,12 @@ def _paragraphs(text: str) -> list[str]:
         last = index == len(lines) - 1
         current.append(line if last else line + "\n")
         if fence is not None:
-            closing = _FENCE_CLOSE.fullmatch(line)
-            if closing and closing[1][0] == fence[0] and len(closing[1]) >= len(fence):
+            if _closes(fence, line):
                 fence = None
             continue
-        opening = _FENCE_OPEN.fullmatch(line)
-        if opening:
-            fence = opening[1]
+        opening = _fence_opening(line)
+        if opening is not None:
+            fence = opening
             continue
         following_is_text = not last and lines[index + 1].strip()
         if not line.strip() and following_is_text:

@@ -98,6 +98,11 @@ def test_a_fence_closes_only_with_the_same_character_and_length() -> None:
     assert [c.heading for c in chunks] == [None, "Real"]
 
 
+def test_backticks_with_a_backtick_after_them_do_not_open_a_fence() -> None:
+    chunks = chunk_note("T", "```a`b\n# Real heading\ntext")
+    assert [c.heading for c in chunks] == [None, "Real heading"]
+
+
 def test_a_code_block_is_not_cut_at_its_blank_lines() -> None:
     code = "```python\n" + "\n\n".join(f"value_{n} = {n}" for n in range(8)) + "\n```"
     body = f"{sentences('before', 4)}\n\n{code}\n\n{sentences('after', 4)}"
