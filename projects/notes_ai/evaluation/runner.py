@@ -31,6 +31,10 @@ APP_SETTINGS: dict[str, Any] = {
     "LLM": "offline",
     "EMBEDDINGS": "local",
     "VECTOR_STORE": "auto",
+    # One throwaway account: the cheapest password hashing argon2 allows.
+    "PASSWORD_TIME_COST": 1,
+    "PASSWORD_MEMORY_COST": 8,
+    "PASSWORD_PARALLELISM": 1,
 }
 EMAIL = "evaluation@example.com"
 PASSWORD = "evaluation-password"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from projects.notes_ai.evaluation.__main__ import main
 from projects.notes_ai.evaluation.baseline import KeywordIndex
 from projects.notes_ai.evaluation.evalset import (
+    NOTEBOOK,
     Note,
     Question,
     load_notebook,
@@ -20,6 +22,7 @@ from projects.notes_ai.evaluation.evalset import (
 )
 from projects.notes_ai.evaluation.runner import (
     Report,
+    evaluate,
     grounding_problem,
     hit_rates,
     quotations,
@@ -190,3 +193,60 @@ def test_a_notebook_folder_without_notes_exits_2(
         main(["--notebook", str(tmp_path), "--quiet"])
     assert exit_info.value.code == 2
     assert "no *.md notes in" in capsys.readouterr().err
+
+
+# The real run: the app, the local embedding model, the offline answerer
+
+
+@pytest.fixture(scope="module")
+def report() -> Report:
+    return evaluate(NOTES, QUESTIONS, chat=False)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_embedding_search_puts_the_answering_note_in_the_top_three_for_nine_in_ten(
+    report: Report,
+) -> None:
+    embeddings = report.score("embeddings")
+    assert embeddings.hit3 >= 0.9, report.table()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_the_keyword_baseline_scores_below_embedding_search(report: Report) -> None:
+    embeddings, bm25 = report.score("embeddings"), report.score("bm25")
+    assert (bm25.hit1, bm25.hit3) < (embeddings.hit1, embeddings.hit3), report.table()
+    assert bm25.hit3 < embeddings.hit3, report.table()
+
+
+def small_eval_set(tmp_path: Path, label: str) -> list[str]:
+    """Four notes and one question, labelled with ``label`` as its answering note."""
+    notebook = tmp_path / "notebook"
+    notebook.mkdir()
+    for file in ("workout-plan.md", "coffee-brewing.md", "houseplants.md", "postgres-runbook.md"):
+        (notebook / file).write_text((NOTEBOOK / file).read_text("utf-8"), "utf-8")
+    questions = tmp_path / "questions.yaml"
+    questions.write_text(f"- question: How long do I rest between sets?\n  note: {label}\n")
+    return ["--notebook", str(notebook), "--questions", str(questions), "--quiet", "--no-chat"]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+def test_json_gives_each_methods_hit_rates_and_n(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*small_eval_set(tmp_path, "workout-plan.md"), "--json"]) == 0
+    methods = json.loads(capsys.readouterr().out)["methods"]
+    assert methods[0] == {"method": "embeddings", "hit@1": 1.0, "hit@3": 1.0, "n": 1}
+    assert [m["method"] for m in methods] == ["embeddings", "bm25"]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+def test_a_hit3_below_the_threshold_exits_1_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Labelled with the wrong note, the question cannot be a hit.
+    assert main([*small_eval_set(tmp_path, "coffee-brewing.md"), "--min-hit3", "0.5"]) == 1
+    assert "hit@3 0.000 is below 0.5" in capsys.readouterr().err
