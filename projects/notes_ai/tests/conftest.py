@@ -118,7 +118,8 @@ def make_app() -> Iterator[Callable[..., Flask]]:
     made: list[Flask] = []
 
     def make(**overrides: Any) -> Flask:
-        application = create_app(settings_for(overrides.pop("DATABASE_URL", "sqlite://"), **overrides))
+        url = overrides.pop("DATABASE_URL", "sqlite://")
+        application = create_app(settings_for(url, **overrides))
         made.append(application)
         return application
 
