@@ -11,7 +11,7 @@ PORT ?= 8000
 DAYS := $(shell seq -f 'day%02g' 1 45)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run blog todo worker bench-blog bench-todo test lint format log lessons mutation clean $(DAYS) \
+.PHONY: help venv run blog todo notes worker bench-blog bench-todo bench-notes eval-notes test lint format log lessons mutation clean $(DAYS) \
 	$(addprefix test-,$(DAYS)) $(addprefix mutate-,$(DAYS))
 
 help: ## list every target with one line
@@ -41,6 +41,11 @@ todo: $(STAMP) ## serve the Todo API on http://127.0.0.1:5002/todos (make todo P
 	@$(BIN)/python -m shared.serve 'projects.todo_api:create_app()' --name "the Todo API" \
 		--path /todos --make-target todo --host $(HOST) --port $(PORT) --threads 24
 
+notes: PORT = 5003
+notes: $(STAMP) ## serve the AI Notes API on http://127.0.0.1:5003/api (make notes PORT=5050 for another port)
+	@$(BIN)/python -m shared.serve 'projects.notes_ai:create_app()' --name "the AI Notes API" \
+		--path /api --make-target notes --host $(HOST) --port $(PORT) --threads 8
+
 worker: $(STAMP) ## run the Todo API's job worker on TODO_REDIS_URL or REDIS_URL (make worker ARGS=--burst)
 	@$(BIN)/python -m projects.todo_api.worker $(ARGS)
 
@@ -49,6 +54,12 @@ bench-blog: $(STAMP) ## benchmark the Blog API's article list against a bare Fla
 
 bench-todo: $(STAMP) ## benchmark the Todo API's list, uncached and on Redis, against bare Flask (needs wrk)
 	@$(BIN)/python -m bench.todo
+
+bench-notes: $(STAMP) ## benchmark embeddings, exact vs HNSW vector search and ingestion of the AI Notes API
+	@$(BIN)/python -m bench.notes $(ARGS)
+
+eval-notes: $(STAMP) ## the AI Notes retrieval eval: hit@1 and hit@3, embeddings beside BM25 (offline)
+	@$(BIN)/python -m projects.notes_ai.evaluation $(ARGS)
 
 test: $(STAMP) ## run the whole test suite (real MySQL, Redis, PostgreSQL where available)
 	@$(BIN)/python -m pytest

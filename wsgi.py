@@ -29,12 +29,14 @@ def capstone_apps() -> dict[str, WSGIApplication]:
     Each API is mounted once it is finished; the portfolio links the ones it finds.
     """
     from projects.blog_api import create_app as create_blog_api
+    from projects.notes_ai import create_app as create_notes_api
     from projects.todo_api import create_app as create_todo_api
 
     # Proxy headers are read once, at the front (create_portfolio), not again by each API.
     return {
         "/blog": create_blog_api({"TRUSTED_PROXY_HOPS": 0}),
         "/todo": create_todo_api({"TRUSTED_PROXY_HOPS": 0}),
+        "/notes": create_notes_api(),
     }
 
 

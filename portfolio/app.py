@@ -80,8 +80,8 @@ CAPSTONES = (
     ),
     Capstone(
         "/notes",
-        "/notes",
-        "AI Notes",
+        "/notes/api/docs",
+        "AI Notes API",
         "days 26–40",
         "A notes API with embeddings, vector search and chat that cites its sources.",
     ),
