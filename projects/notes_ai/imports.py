@@ -62,9 +62,10 @@ def read_note(name: str, data: bytes, max_note_chars: int) -> ImportedNote | Ref
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
         return Refused(name, "contains NUL characters; it looks like a binary file")
-    title, body = split_title(name, text)
-    if not body.strip() and not title.strip():
+    if not text.strip():
+        # Else the file's name would become the title of a note with nothing in it.
         return Refused(name, "is empty")
+    title, body = split_title(name, text)
     if len(title) > TITLE_MAX:
         title = title[: TITLE_MAX - 1].rstrip() + "…"
     if len(body) > max_note_chars:

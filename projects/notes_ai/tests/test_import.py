@@ -128,6 +128,12 @@ def test_loose_files_that_are_no_notes_are_refused_with_reasons(user: NotesClien
     }
 
 
+def test_an_empty_file_is_refused_not_imported_as_a_note_of_its_name(user: NotesClient) -> None:
+    body = imported(upload(user, {"empty.md": "", "blank.md": "\n  \n", "ok.md": "text"}))
+    assert [item["file"] for item in body["imported"]] == ["ok.md"]
+    assert refusals(body) == {"empty.md": "is empty", "blank.md": "is empty"}
+
+
 def test_an_entry_that_expands_far_beyond_a_note_is_refused_unread(user: NotesClient) -> None:
     bomb = zipped({"bomb.md": b"a" * 20_000_000, "ok.md": "# Fine\n\ntext"}, level=9)
     assert len(bomb) < 100_000, "a small upload"
