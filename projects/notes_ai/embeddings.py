@@ -370,11 +370,12 @@ def onnx_model(weights: BertWeights) -> bytes:
 GRAPH_VERSION = "1"
 
 
-def cached_onnx_model(folder: Path, weights: BertWeights) -> bytes:
+def cached_onnx_model(folder: Path, weights: Callable[[], BertWeights]) -> bytes:
     """:func:`onnx_model`, kept in the user's cache folder under the weights' SHA-256.
 
-    Building the graph costs a second (most of it ``import onnx``); reading it back, a tenth.
-    With no writable cache folder the graph is simply built every time.
+    Building the graph costs a second (most of it ``import onnx``); reading it back, a tenth,
+    and the weights are not even read then (``weights`` is called on a miss only). With no
+    writable cache folder the graph is simply built every time.
     """
     digest = hashlib.sha256(GRAPH_VERSION.encode())
     with (folder / "model.safetensors").open("rb") as file:
@@ -384,12 +385,15 @@ def cached_onnx_model(folder: Path, weights: BertWeights) -> bytes:
     path = cache / f"{LOCAL_MODEL}-{digest.hexdigest()[:32]}.onnx"
     with suppress(OSError):
         return path.read_bytes()
-    model = onnx_model(weights)
-    with suppress(OSError):
+    model = onnx_model(weights())
+    partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}")
+    try:
         cache.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}")
         partial.write_bytes(model)
         partial.replace(path)  # atomic: another process reads all of it or none
+    except OSError:
+        with suppress(OSError):
+            partial.unlink(missing_ok=True)  # a full disk leaves no half file behind
     return model
 
 
@@ -431,7 +435,10 @@ class LocalEmbedder:
     name = LOCAL_MODEL
     dim = LOCAL_DIM
 
-    def __init__(self, folder: Path, weights: BertWeights, backend: str = "onnx") -> None:
+    def __init__(
+        self, folder: Path, backend: str = "onnx", weights: BertWeights | None = None
+    ) -> None:
+        """Load the tokenizer and the forward pass; ``weights`` saves reading them again."""
         from tokenizers import Tokenizer
 
         if backend not in ("onnx", "numpy"):
@@ -441,11 +448,16 @@ class LocalEmbedder:
         # Its tokenizer.json pads and truncates to 128; sentence-transformers uses 256, unpadded.
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()
-        self.weights = weights
+
+        def read_weights() -> BertWeights:
+            return weights or BertWeights.load(folder)
+
         if backend == "onnx":
-            self.forward: Forward = onnx_forward(cached_onnx_model(folder, weights))
+            # onnxruntime keeps its own copy of the weights: the numpy arrays are not kept.
+            self.forward: Forward = onnx_forward(cached_onnx_model(folder, read_weights))
         else:
-            self.forward = lambda ids, mask: numpy_forward(weights, ids, mask)
+            numpy_weights = read_weights()
+            self.forward = lambda ids, mask: numpy_forward(numpy_weights, ids, mask)
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         """Shape ``(len(texts), 384)``, float32, rows of length 1, in the order given."""
@@ -473,30 +485,29 @@ def batches(items: Sequence[int], size: int) -> Iterator[list[int]]:
         yield list(items[start : start + size])
 
 
+def onnxruntime_available() -> bool:
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 _lock = threading.Lock()
-_weights: tuple[Path, BertWeights] | None = None
 _local: LocalEmbedder | None = None
 
 
-def local_weights() -> tuple[Path, BertWeights]:
-    """The model folder and its weights, read once per process."""
-    global _weights
-    with _lock:
-        if _weights is None:
-            folder = model_dir()
-            _weights = (folder, BertWeights.load(folder))
-        return _weights
-
-
 def local_embedder() -> LocalEmbedder:
-    """The local model, loaded once per process (onnxruntime, or numpy when it is missing)."""
+    """The local model, loaded once per process (onnxruntime, or numpy when it is missing).
+
+    Thread-safe: threads that ask at the same time wait for the one load.
+    """
     global _local
     if _local is None:
-        folder, weights = local_weights()
-        backend = "onnx" if importlib.util.find_spec("onnxruntime") else "numpy"
         with _lock:
             if _local is None:
-                _local = LocalEmbedder(folder, weights, backend)
+                backend = "onnx" if onnxruntime_available() else "numpy"
+                _local = LocalEmbedder(model_dir(), backend)
     return _local
 
 

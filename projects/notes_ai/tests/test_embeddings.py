@@ -18,7 +18,6 @@ from projects.notes_ai.embeddings import (
     LocalEmbedder,
     OpenAIEmbedder,
     local_embedder,
-    local_weights,
     model_dir,
     vector_from_bytes,
     vector_to_bytes,
@@ -33,10 +32,14 @@ REFERENCE_TEXTS: list[str] = json.loads((DATA / "texts.json").read_text(encoding
 SENTENCES = ["The cat sat on the mat.", "Redis sorted sets make a leaderboard.", "", "ok"]
 
 
+@pytest.fixture(scope="module")
+def weights() -> embeddings.BertWeights:
+    return embeddings.BertWeights.load(model_dir())
+
+
 @pytest.fixture(scope="module", params=["onnx", "numpy"])
-def embedder(request: pytest.FixtureRequest) -> LocalEmbedder:
-    folder, weights = local_weights()
-    return LocalEmbedder(folder, weights, request.param)
+def embedder(request: pytest.FixtureRequest, weights: embeddings.BertWeights) -> LocalEmbedder:
+    return LocalEmbedder(model_dir(), request.param, weights)
 
 
 @pytest.fixture(scope="module")
@@ -99,10 +102,11 @@ def test_similar_sentences_score_higher_than_unrelated_ones(embedder: LocalEmbed
     assert float(question @ answer) > float(question @ unrelated) + 0.3
 
 
-def test_the_onnx_and_numpy_paths_agree_to_float32_precision() -> None:
-    folder, weights = local_weights()
-    onnx = LocalEmbedder(folder, weights, "onnx").embed(REFERENCE_TEXTS)
-    plain = LocalEmbedder(folder, weights, "numpy").embed(REFERENCE_TEXTS)
+def test_the_onnx_and_numpy_paths_agree_to_float32_precision(
+    weights: embeddings.BertWeights,
+) -> None:
+    onnx = LocalEmbedder(model_dir(), "onnx", weights).embed(REFERENCE_TEXTS)
+    plain = LocalEmbedder(model_dir(), "numpy", weights).embed(REFERENCE_TEXTS)
     assert cosines(onnx, plain).min() > 0.99999
 
 
@@ -121,16 +125,15 @@ def test_the_progress_bar_draws_on_stderr_only_when_asked(
 def test_local_embedder_loads_the_model_once_for_threads_that_ask_together(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(embeddings, "_weights", None)
     monkeypatch.setattr(embeddings, "_local", None)
     loads = []
-    real_load = embeddings.BertWeights.load
 
-    def counting_load(folder: Path) -> embeddings.BertWeights:
-        loads.append(folder)
-        return real_load(folder)
+    class CountedEmbedder(LocalEmbedder):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            loads.append(args)
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(embeddings.BertWeights, "load", staticmethod(counting_load))
+    monkeypatch.setattr(embeddings, "LocalEmbedder", CountedEmbedder)
     barrier = threading.Barrier(4)
     seen: list[LocalEmbedder] = []
 
@@ -166,9 +169,8 @@ def test_a_missing_model_package_says_to_run_make_venv(monkeypatch: pytest.Monke
 
 
 def test_an_unknown_backend_is_refused() -> None:
-    folder, weights = local_weights()
     with pytest.raises(ValueError, match="'onnx' or 'numpy'"):
-        LocalEmbedder(folder, weights, "torch")
+        LocalEmbedder(model_dir(), "torch")
 
 
 # --------------------------------------------------------------------------- bytes
@@ -271,26 +273,24 @@ def test_vectors_of_another_size_than_expected_are_refused(local_openai: OpenAIS
 
 
 def test_the_onnx_graph_is_built_once_then_read_from_the_cache(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, weights: embeddings.BertWeights
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    folder, weights = local_weights()
-    built = embeddings.cached_onnx_model(folder, weights)
+    built = embeddings.cached_onnx_model(model_dir(), lambda: weights)
     (cached,) = (tmp_path / "notes-ai").iterdir()
 
-    def no_build(weights: embeddings.BertWeights) -> bytes:
-        raise AssertionError("built again")
+    def no_weights() -> embeddings.BertWeights:
+        raise AssertionError("the weights were read again")
 
-    monkeypatch.setattr(embeddings, "onnx_model", no_build)
-    assert (embeddings.cached_onnx_model(folder, weights), cached.read_bytes()) == (built, built)
+    again = embeddings.cached_onnx_model(model_dir(), no_weights)
+    assert (again, cached.read_bytes()) == (built, built)
 
 
 def test_without_a_writable_cache_the_graph_is_built_in_memory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, weights: embeddings.BertWeights
 ) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
-    folder, weights = local_weights()
-    model = onnx.load_from_string(embeddings.cached_onnx_model(folder, weights))
+    model = onnx.load_from_string(embeddings.cached_onnx_model(model_dir(), lambda: weights))
     assert [i.name for i in model.graph.input] == ["input_ids", "attention_mask"]
