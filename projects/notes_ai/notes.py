@@ -12,12 +12,13 @@ import sqlalchemy as sa
 from flask import current_app, request
 from flask.views import MethodView
 from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from projects.notes_ai import imports, retrieval, schemas
 from projects.notes_ai.auth import auth_required, current_user
 from projects.notes_ai.extensions import db_session, notes_state
 from projects.notes_ai.models import Note
-from projects.notes_ai.parsing import Blueprint
+from projects.notes_ai.parsing import Blueprint, body_too_large
 from shared.errors import ApiError, NotFound
 
 blp = Blueprint("notes", __name__, description="Your notes, kept searchable")
@@ -142,7 +143,10 @@ class NoteImport(MethodView):
                 status=415,
                 title="Unsupported Media Type",
             )
-        uploads = request.files.getlist("files")
+        try:
+            uploads = request.files.getlist("files")
+        except RequestEntityTooLarge:
+            raise body_too_large() from None
         if not uploads:
             raise ApiError(
                 "no files: send one or more Markdown files, or a zip of them, in the 'files' "

@@ -195,3 +195,13 @@ def test_an_embedder_failure_during_an_import_stores_nothing(
     with app.extensions["notes"].db.transaction() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Note)) == 0
     assert user.get("/api/notes").get_json()["total"] == 0
+
+
+def test_an_upload_over_the_byte_limit_is_a_413_naming_the_setting(
+    make_app: Callable[..., Flask],
+) -> None:
+    user = register(make_app(MAX_BODY_BYTES=2000).test_client())
+    response = upload(user, {"big.md": "# Big\n\n" + "x" * 3000})
+    assert response.status_code == 413, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    assert "NOTES_MAX_BODY_BYTES" in response.get_json()["detail"]
