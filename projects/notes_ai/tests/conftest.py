@@ -54,17 +54,21 @@ class NotesClient:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
+    def merged(self, kwargs: dict[str, Any]) -> dict[str, str]:
+        """The token header plus any the call gives (taken out of ``kwargs``)."""
+        return {**self.headers, **kwargs.pop("headers", {})}
+
     def get(self, url: str, **kwargs: Any) -> TestResponse:
-        return self.client.get(url, headers=self.headers, **kwargs)
+        return self.client.get(url, headers=self.merged(kwargs), **kwargs)
 
     def post(self, url: str, **kwargs: Any) -> TestResponse:
-        return self.client.post(url, headers=self.headers, **kwargs)
+        return self.client.post(url, headers=self.merged(kwargs), **kwargs)
 
     def patch(self, url: str, **kwargs: Any) -> TestResponse:
-        return self.client.patch(url, headers=self.headers, **kwargs)
+        return self.client.patch(url, headers=self.merged(kwargs), **kwargs)
 
     def delete(self, url: str, **kwargs: Any) -> TestResponse:
-        return self.client.delete(url, headers=self.headers, **kwargs)
+        return self.client.delete(url, headers=self.merged(kwargs), **kwargs)
 
     def add_note(self, title: str, body: str) -> dict[str, Any]:
         """POST a note and return it, failing the test with the body if it was refused."""
