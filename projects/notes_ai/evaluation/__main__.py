@@ -13,6 +13,7 @@ import json
 import sys
 from pathlib import Path
 
+from projects.notes_ai.embeddings import EmbeddingsUnavailable
 from projects.notes_ai.evaluation.evalset import (
     NOTEBOOK,
     QUESTIONS,
@@ -21,6 +22,7 @@ from projects.notes_ai.evaluation.evalset import (
     load_questions,
 )
 from projects.notes_ai.evaluation.runner import EvaluationError, evaluate
+from shared.config import ConfigError
 
 PROG = "python -m projects.notes_ai.evaluation"
 
@@ -65,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.exit(2, f"{PROG}: error: no *.md notes in {args.notebook}\n")
     try:
         report = evaluate(notes, questions, chat=not args.no_chat, progress=not args.quiet)
-    except EvaluationError as error:
+    except (EvaluationError, ConfigError, EmbeddingsUnavailable) as error:
         parser.exit(2, f"{PROG}: error: {error}\n")
     if args.json:
         print(json.dumps(report.as_dict(), indent=2))

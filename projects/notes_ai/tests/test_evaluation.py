@@ -200,7 +200,7 @@ def test_a_notebook_folder_without_notes_exits_2(
 
 @pytest.fixture(scope="module")
 def report() -> Report:
-    return evaluate(NOTES, QUESTIONS, chat=False)
+    return evaluate(NOTES, QUESTIONS)
 
 
 @pytest.mark.slow
@@ -218,6 +218,44 @@ def test_the_keyword_baseline_scores_below_embedding_search(report: Report) -> N
     embeddings, bm25 = report.score("embeddings"), report.score("bm25")
     assert (bm25.hit1, bm25.hit3) < (embeddings.hit1, embeddings.hit3), report.table()
     assert bm25.hit3 < embeddings.hit3, report.table()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_most_offline_answers_cite_their_note_and_quote_it_verbatim(report: Report) -> None:
+    assert report.grounding_rate is not None and report.grounding_rate >= 0.85, report.table()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_no_answer_quotes_a_passage_its_cited_notes_do_not_contain(report: Report) -> None:
+    misquoted = [u for u in report.ungrounded if "not in note" in u.reason or "quotes" in u.reason]
+    assert misquoted == []
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+@pytest.mark.xfail(
+    reason="with NOTES_MIN_SCORE=0.3 a question on a neighbouring topic (a Wi-Fi password, "
+    "autoscaling) still retrieves a passage, so it is answered instead of not found",
+    strict=False,
+)
+def test_every_question_the_notes_cannot_answer_gets_the_could_not_find_answer(
+    report: Report,
+) -> None:
+    asked = {q.question for q in QUESTIONS if not q.answerable}
+    failed = [u for u in report.ungrounded if u.question in asked]
+    assert failed == []
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_most_questions_the_notes_cannot_answer_get_the_could_not_find_answer(
+    report: Report,
+) -> None:
+    asked = {q.question for q in QUESTIONS if not q.answerable}
+    failed = [u.question for u in report.ungrounded if u.question in asked]
+    assert len(failed) <= len(asked) // 2, failed
 
 
 def small_eval_set(tmp_path: Path, label: str) -> list[str]:
