@@ -21,8 +21,9 @@ from projects.notes_ai import cli, create_app
 from projects.notes_ai.embeddings import LOCAL_DIM, LOCAL_MODEL
 from projects.notes_ai.models import Chunk, Note, User
 from projects.notes_ai.tests.conftest import CHEAP_PASSWORDS, settings_for
+from shared.errors import ApiError
 from shared.testing import BACKENDS
-from shared.testing.openai_server import API_KEY, OpenAIServer, local_openai  # noqa: F401
+from shared.testing.openai_server import API_KEY, OpenAIServer, Reply, local_openai  # noqa: F401
 
 PASSWORD = "import password 1"
 HOSTED_MODEL = "local-embed"
@@ -215,6 +216,29 @@ def test_reindex_moves_every_chunk_to_the_new_embedder_and_search_keeps_working(
         )[0]
         == "Tomatoes"
     )
+
+
+def test_until_reindex_runs_search_sees_no_chunk_of_another_model(
+    apps: Callable[..., Flask],
+    tmp_path: Path,
+    local_openai: OpenAIServer,  # noqa: F811
+) -> None:
+    url = f"sqlite:///{tmp_path / 'notes.db'}"
+    import_folder(apps(url), tmp_path)
+    assert search_titles(apps(url, **hosted(local_openai)), "when should I water the plants?") == []
+
+
+def test_a_failed_batch_is_rolled_back_and_the_batches_before_it_stay(
+    apps: Callable[..., Flask],
+    tmp_path: Path,
+    local_openai: OpenAIServer,  # noqa: F811
+) -> None:
+    app = apps("sqlite://", **hosted(local_openai), LLM_MAX_RETRIES=0)
+    local_openai.script(Reply(), Reply.failure(400, "the second batch is refused"))
+    with pytest.raises(ApiError, match="the second batch is refused"):
+        import_folder(app, tmp_path, batch_size=2)
+    stats = cli.stats(app)
+    assert (stats.notes, sum(stats.chunks.values()) >= 2) == (2, True)
 
 
 def test_a_second_reindex_changes_nothing(
