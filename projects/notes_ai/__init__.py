@@ -68,9 +68,9 @@ def database(url: str) -> Database:
 
 def register_blueprints(api: Any) -> None:
     """Every resource under ``/api``."""
-    from projects.notes_ai import auth, notes, search
+    from projects.notes_ai import auth, chat, notes, search
 
-    for module in (auth, notes, search):
+    for module in (auth, notes, search, chat):
         api.register_blueprint(module.blp)
 
 
