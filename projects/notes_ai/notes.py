@@ -121,6 +121,7 @@ class NoteImport(MethodView):
                             "files": {
                                 "type": "array",
                                 "items": {"type": "string", "format": "binary"},
+                                "minItems": 1,
                                 "description": "Markdown files (.md, .markdown, .txt) or a .zip "
                                 "of them; the first '# ' line is the title, else the file name",
                             }
@@ -131,7 +132,8 @@ class NoteImport(MethodView):
             },
         }
     )
-    @blp.problem_response(400, "No files were sent, or not as multipart/form-data")
+    @blp.problem_response(400, "No files were sent")
+    @blp.problem_response(415, "The body is not multipart/form-data")
     @blp.problem_response(413, "The upload is larger than NOTES_MAX_BODY_BYTES")
     @blp.problem_response(503, "The embedder is unavailable; nothing was stored")
     def post(self) -> dict[str, Any]:

@@ -39,3 +39,15 @@ class Blueprint(problems.Blueprint):
 
     ARGUMENTS_PARSER = NotesParser(example='{"title": "Sourdough", "body": "Feed it daily."}')
     BODY_ERRORS = body_errors("NOTES_MAX_BODY_BYTES")
+
+    def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Any:
+        parse = super().arguments(schema, location=location, **kwargs)
+        if location == "json":
+            return parse
+        # A bad query string is a problem+json 422 too, not flask-smorest's plain JSON one.
+        invalid = self.problem_response(422, f"A {location} parameter is missing or invalid")
+
+        def decorator(view: Any) -> Any:
+            return invalid(parse(view))
+
+        return decorator
