@@ -503,21 +503,25 @@ def onnxruntime_available() -> bool:
 
 
 _lock = threading.Lock()
-_local: LocalEmbedder | None = None
+#: The process's embedder, with the id of the process that loaded it.
+_local: tuple[int, LocalEmbedder] | None = None
 
 
 def local_embedder() -> LocalEmbedder:
     """The local model, loaded once per process (onnxruntime, or numpy when it is missing).
 
-    Thread-safe: threads that ask at the same time wait for the one load.
+    Thread-safe: threads that ask at the same time wait for the one load. A forked child (a
+    pre-loading server's worker) loads its own: onnxruntime's thread pool does not survive fork.
     """
     global _local
-    if _local is None:
+    loaded = _local
+    if loaded is None or loaded[0] != os.getpid():
         with _lock:
-            if _local is None:
+            if _local is None or _local[0] != os.getpid():
                 backend = "onnx" if onnxruntime_available() else "numpy"
-                _local = LocalEmbedder(model_dir(), backend)
-    return _local
+                _local = (os.getpid(), LocalEmbedder(model_dir(), backend))
+            loaded = _local
+    return loaded[1]
 
 
 class OpenAIEmbedder:

@@ -149,6 +149,13 @@ def test_local_embedder_loads_the_model_once_for_threads_that_ask_together(
     assert (len(loads), len(seen), len({id(e) for e in seen})) == (1, 4, 1)
 
 
+def test_a_forked_process_loads_its_own_local_embedder(monkeypatch: pytest.MonkeyPatch) -> None:
+    parents = local_embedder()
+    monkeypatch.setattr(embeddings.os, "getpid", lambda: -1)  # as in a child after fork()
+    childs = local_embedder()
+    assert (childs is not parents, local_embedder() is childs) == (True, True)
+
+
 def test_local_embedder_runs_on_numpy_when_onnxruntime_is_missing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
