@@ -5,13 +5,14 @@ Three phases, each with its baseline measured in the same run:
 1. Embedding throughput of the local model (``local_embedder().embed``): short sentences and
    ~150-word passages per second, and how many times a passage costs a sentence.
 2. Vector search at 10,000 and 100,000 synthetic chunks of 384 dimensions: exact numpy search
-   (the baseline) against the capstone's ``PgvectorStore`` (HNSW, cosine) on PostgreSQL with
-   pgvector: recall@10 of HNSW against exact, query latency p50/p99 of both, and the index build
-   time. The vectors are not uniform noise, which is nearly orthogonal in 384 dimensions and
-   unlike text: as in day 34, every vector leans along one shared direction (unrelated texts
-   still score about 0.1) and gathers around one of 1,000 topics; queries are new points near
-   the same topics. PostgreSQL is ``POSTGRES_URL`` (a database is created and dropped there),
-   else a throwaway pgserver in /tmp.
+   of the matrix in memory (the baseline, on one BLAS thread as a PostgreSQL query has one
+   core) and the capstone's ``NumpyStore`` (exact, reading the user's chunks per query) against
+   its ``PgvectorStore`` (HNSW, cosine) on PostgreSQL with pgvector: recall@10 of HNSW against
+   exact, query latency p50/p99 of each, and the index build time. The vectors are not uniform
+   noise, which is nearly orthogonal in 384 dimensions and unlike text: as in day 34, every
+   vector leans along one shared direction (unrelated texts still score about 0.1) and gathers
+   around one of 1,000 topics; queries are new points near the same topics. PostgreSQL is
+   ``POSTGRES_URL`` (a database is created and dropped there), else a throwaway pgserver in /tmp.
 3. Ingestion of 1,000 notes end to end: ``POST /api/notes`` through ``create_app`` and Flask's
    test client (chunking, embedding and storing included) on an SQLite file, notes per second,
    beside the embedding of the same texts alone.
