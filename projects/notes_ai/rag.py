@@ -56,7 +56,9 @@ INJECTION_PATTERNS = tuple(
         r"<\|?(im_start|im_end|system|assistant)\|?>|^\s*(system|assistant)\s*:",
     )
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+#: Where a quotable sentence ends: after . ! or ?, at a blank line, and before a list item or a
+#: heading; a single line break inside a paragraph is only wrapping.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*\n\s*|\n(?=\s*(?:[-*+]|\d+[.)]|#+)\s)")
 _FENCE_TAG = re.compile(r"</?\s*note\b", re.IGNORECASE)
 _CITATION = re.compile(r"\[note (\d+)\]")
 
@@ -128,6 +130,11 @@ def cited_sources(text: str, passages: Sequence[Passage]) -> list[Passage]:
     return chosen or list(passages)
 
 
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text`` as they appear in it (a wrapped line stays one sentence)."""
+    return [part for part in _SENTENCE_END.split(text) if part.strip()]
+
+
 def offline_answer(state: NotesState, question: str, passages: Sequence[Passage]) -> Answer:
     """Quote the sentences of ``passages`` nearest in meaning to ``question``, with citations.
 
@@ -139,7 +146,7 @@ def offline_answer(state: NotesState, question: str, passages: Sequence[Passage]
     candidates = [
         (rank, passage, sentence.strip())
         for rank, passage in enumerate(passages[:3])
-        for sentence in _SENTENCE_END.split(passage.text)
+        for sentence in sentences(passage.text)
         if sentence.strip()
         and not looks_like_instructions(sentence)
         and any(ch.isalnum() for ch in sentence)
@@ -151,7 +158,11 @@ def offline_answer(state: NotesState, question: str, passages: Sequence[Passage]
     # The retriever's order counts too: a sentence of the best passage wins a near tie.
     ranked = np.argsort(-(similarity - 0.05 * np.array([rank for rank, _, _ in candidates])))
     quotes = [candidates[i] for i in ranked[:OFFLINE_QUOTES]]
-    lines = [f'"{sentence}" [note {passage.note_id}]' for _, passage, sentence in quotes]
+    # A line break inside a quoted sentence is the note's wrapping: quote it on one line.
+    lines = [
+        f'"{" ".join(sentence.split())}" [note {passage.note_id}]'
+        for _, passage, sentence in quotes
+    ]
     sources = list({passage.chunk_id: passage for _, passage, _ in quotes}.values())
     return Answer("\n".join([OFFLINE_PREFIX, *lines]), sources)
 
