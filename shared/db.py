@@ -151,10 +151,19 @@ def _enable_wal(cursor: Any) -> None:
         try:
             cursor.execute("PRAGMA journal_mode=WAL")
             return
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or attempt == 49:
+        except Exception as error:
+            # sqlite3's OperationalError, or pysqlite3's (a driver that loads extensions).
+            if not _is_sqlite_error(error) or "locked" not in str(error) or attempt == 49:
                 raise
             time.sleep(0.1)
+
+
+def _is_sqlite_error(error: BaseException) -> bool:
+    """An OperationalError of sqlite3 or of pysqlite3, whose classes are not related."""
+    if isinstance(error, sqlite3.OperationalError):
+        return True
+    kind = type(error)
+    return kind.__name__ == "OperationalError" and kind.__module__.startswith("pysqlite3")
 
 
 def _sqlite_begin(connection: sa.Connection) -> None:
@@ -175,7 +184,7 @@ def is_database_busy(error: BaseException) -> bool:
     """Whether ``error`` is a lock that was not had in time: SQLite's busy timeout ran out, or
     MySQL's and PostgreSQL's lock wait timed out or chose this transaction as a deadlock victim."""
     cause = getattr(error, "orig", error)
-    if isinstance(cause, sqlite3.OperationalError):
+    if _is_sqlite_error(cause):
         # The primary result code is the low byte; SQLITE_BUSY_SNAPSHOT and kin are BUSY too.
         return (cause.sqlite_errorcode & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
     module = type(cause).__module__

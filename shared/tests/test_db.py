@@ -418,3 +418,26 @@ def test_a_lock_wait_that_times_out_on_a_server_database_is_busy(backend, make_d
         holder.rollback()
     assert is_database_busy(raised.value), raised.value
     engine.dispose()
+
+
+def test_a_lock_held_on_pysqlite3_is_busy_too(tmp_path):
+    # The driver that loads extensions (the AI Notes API's) raises its own OperationalError,
+    # no subclass of sqlite3's: the busy check and the 503 must still recognise it.
+    pysqlite3 = pytest.importorskip("pysqlite3.dbapi2")
+    url = f"sqlite:///{tmp_path / 'locked.db'}?timeout=0"
+    engine = create_engine(url, module=pysqlite3)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+    holder = engine.connect().execution_options(sqlite_begin="IMMEDIATE")
+    holder.begin()
+    try:
+        with (
+            engine.connect().execution_options(sqlite_begin="IMMEDIATE") as other,
+            pytest.raises(sa.exc.OperationalError) as raised,
+        ):
+            other.begin()
+        assert type(raised.value.orig).__module__.startswith("pysqlite3")
+        assert is_database_busy(raised.value)
+    finally:
+        holder.close()
+        engine.dispose()
