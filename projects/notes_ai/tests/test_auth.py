@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from projects.notes_ai.models import User
@@ -150,3 +151,30 @@ def test_every_notes_and_search_route_needs_a_token(app: Flask, client: FlaskCli
         or response.headers.get("WWW-Authenticate") != CHALLENGE
     ]
     assert not open_routes, open_routes
+
+
+def test_a_registration_that_loses_the_race_for_its_email_is_a_409(
+    app: Flask, client: FlaskClient
+) -> None:
+    engine = app.extensions["notes"].db.engine
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite takes the write lock before the check: no writer can come between")
+    email = f"racer-{uuid.uuid4().hex[:8]}@example.com"
+    raced: list[str] = []
+
+    def register_first(conn: sa.Connection, cursor: object, statement: str, *args: object) -> None:
+        # Between this request's check for the email and its INSERT, another one commits it.
+        if statement.lstrip().upper().startswith("INSERT INTO NOTES_USERS") and not raced:
+            raced.append(email)
+            with Session(engine) as other:
+                other.add(User(email=email, password_hash="taken"))
+                other.commit()
+
+    sa.event.listen(engine, "before_cursor_execute", register_first)
+    try:
+        response = client.post("/api/auth/register", json={"email": email, "password": PASSWORD})
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", register_first)
+    assert raced == [email], "the INSERT was never reached"
+    assert response.status_code == 409, response.get_data(as_text=True)
+    assert problem(response)["errors"] == {"email": ["is already registered"]}
