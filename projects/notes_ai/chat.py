@@ -23,7 +23,7 @@ from projects.notes_ai import rag, schemas, sse
 from projects.notes_ai.auth import auth_required, current_user
 from projects.notes_ai.extensions import NotesState, db_session, notes_state
 from projects.notes_ai.llm import LLMUnavailable
-from projects.notes_ai.memory import ConversationMemory, Turn
+from projects.notes_ai.memory import ConversationMemory, Turn, offline_summary
 from projects.notes_ai.models import Conversation
 from projects.notes_ai.parsing import Blueprint
 from shared.errors import NotFound, ServiceUnavailable
@@ -50,8 +50,16 @@ def memory(state: NotesState) -> ConversationMemory:
     if state.memory is None:
         with state.lock:
             if state.memory is None:
+                # With a model, old turns are summarised by it; offline, by quoting them.
+                summarise = (
+                    rag.model_summariser(state)
+                    if state.settings.llm_mode == "openai"
+                    else offline_summary
+                )
                 state.memory = ConversationMemory(
-                    state.settings.redis_url, history_tokens=state.settings.history_tokens
+                    state.settings.redis_url,
+                    history_tokens=state.settings.history_tokens,
+                    summarise=summarise,
                 )
     return state.memory  # type: ignore[no-any-return]
 
@@ -222,3 +230,4 @@ class ConversationItem(MethodView):
         session = db_session()
         session.delete(conversation_or_404(conversation_id))
         session.commit()
+        memory(notes_state()).forget(conversation_id)

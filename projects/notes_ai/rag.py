@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session
 
 from projects.notes_ai import retrieval, tokens
 from projects.notes_ai.extensions import NotesState
-from projects.notes_ai.llm import ChatModel, make_client
+from projects.notes_ai.llm import ChatModel, LLMUnavailable, make_client
+from projects.notes_ai.memory import Turn, offline_summary
 from projects.notes_ai.retrieval import Passage
 
 NOT_FOUND = "I could not find that in your notes."
@@ -85,10 +86,29 @@ def fence(passage: Passage) -> str:
     return f"<note {attributes}>\n{body}\n</note>"
 
 
-def retrieve(state: NotesState, session: Session, user_id: int, question: str) -> list[Passage]:
-    """The passages similar enough to ``question`` to answer from, best first."""
-    found = retrieval.search(state, session, user_id, question, RETRIEVE_K)
-    return [p for p in found if p.score >= state.settings.min_score]
+def retrieve(
+    state: NotesState,
+    session: Session,
+    user_id: int,
+    question: str,
+    history: Sequence[dict[str, str]] = (),
+) -> list[Passage]:
+    """The passages similar enough to ``question`` to answer from, best first.
+
+    A follow-up ("and the front one?") means little alone: in a conversation the question is
+    also searched together with the user's previous one, and each passage keeps its best score.
+    """
+    queries = [question]
+    earlier = [turn["content"] for turn in history if turn["role"] == "user"]
+    if earlier:
+        queries.append(f"{earlier[-1]}\n{question}")
+    best: dict[int, Passage] = {}
+    for query in queries:
+        for passage in retrieval.search(state, session, user_id, query, RETRIEVE_K):
+            if passage.chunk_id not in best or best[passage.chunk_id].score < passage.score:
+                best[passage.chunk_id] = passage
+    ranked = sorted(best.values(), key=lambda passage: -passage.score)[:RETRIEVE_K]
+    return [p for p in ranked if p.score >= state.settings.min_score]
 
 
 def pack(passages: Sequence[Passage], budget: int) -> list[Passage]:
@@ -201,7 +221,9 @@ def plan(
 ) -> Plan:
     """Retrieve and pack; the messages are None when the answer needs no model (offline mode,
     or nothing found)."""
-    passages = pack(retrieve(state, session, user_id, question), state.settings.context_tokens)
+    passages = pack(
+        retrieve(state, session, user_id, question, history), state.settings.context_tokens
+    )
     if state.settings.llm_mode != "openai" or not passages:
         return Plan(passages, None)
     return Plan(passages, build_messages(question, passages, history, summary))
@@ -229,6 +251,30 @@ def stream_answer(
     passages = planned.passages
     pieces = chat_model(state).stream(planned.messages)
     return pieces, lambda text: cited_sources(text, passages)
+
+
+SUMMARY_PROMPT = (
+    "Summarise this conversation about the user's notes in at most five short lines, keeping "
+    "facts, names and numbers. Start from the earlier summary if there is one."
+)
+
+
+def model_summariser(state: NotesState) -> Callable[[str | None, Sequence[Turn]], str]:
+    """A conversation summariser that asks the chat model, and quotes offline when it fails."""
+
+    def summarise(previous: str | None, turns: Sequence[Turn]) -> str:
+        lines = [f"Earlier summary: {previous}"] if previous else []
+        lines += [f"{turn.role}: {turn.content}" for turn in turns]
+        messages = [
+            {"role": "system", "content": SUMMARY_PROMPT},
+            {"role": "user", "content": "\n".join(lines)},
+        ]
+        try:
+            return chat_model(state).complete(messages).strip() or offline_summary(previous, turns)
+        except LLMUnavailable:
+            return offline_summary(previous, turns)
+
+    return summarise
 
 
 def sources_json(passages: Sequence[Passage]) -> list[dict[str, Any]]:
