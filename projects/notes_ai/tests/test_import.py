@@ -12,7 +12,7 @@ from flask import Flask
 from werkzeug.test import TestResponse
 
 from projects.notes_ai.imports import MAX_ENTRIES
-from projects.notes_ai.models import Note
+from projects.notes_ai.models import TITLE_MAX, Note
 from projects.notes_ai.tests.conftest import NotesClient, register
 from shared.testing.openai_server import API_KEY, OpenAIServer, Reply, local_openai
 
@@ -205,3 +205,19 @@ def test_an_upload_over_the_byte_limit_is_a_413_naming_the_setting(
     assert response.status_code == 413, response.get_data(as_text=True)
     assert response.mimetype == "application/problem+json"
     assert "NOTES_MAX_BODY_BYTES" in response.get_json()["detail"]
+
+
+def test_a_heading_too_long_for_a_title_is_shortened_with_an_ellipsis(user: NotesClient) -> None:
+    body = imported(upload(user, {"long.md": "# " + "T" * 300 + "\n\nbody"}))
+    (note,) = body["imported"]
+    assert note["title"] == "T" * (TITLE_MAX - 1) + "…"
+    assert user.get(f"/api/notes/{note['id']}").get_json()["body"] == "body"
+
+
+def test_a_byte_order_mark_and_windows_line_ends_are_read_as_plain_text(
+    user: NotesClient,
+) -> None:
+    body = imported(upload(user, {"win.md": b"\xef\xbb\xbf# Title\r\n\r\nfirst\r\nsecond\r\n"}))
+    (note,) = body["imported"]
+    assert note["title"] == "Title"
+    assert user.get(f"/api/notes/{note['id']}").get_json()["body"] == "first\nsecond"
