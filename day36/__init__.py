@@ -1,0 +1,1 @@
+"""Day 36: retrieval-augmented generation — retrieve, assemble under a budget, answer, cite."""
