@@ -227,6 +227,7 @@ _REASONS = {
     "float_type": "must be a number, got {input!r}",
     "bool_parsing": "must be true or false (1/0, yes/no), got {input!r}",
     "bool_type": "must be true or false (1/0, yes/no), got {input!r}",
+    "greater_than": "must be more than {gt}, got {input!r}",
     "greater_than_equal": "must be at least {ge}, got {input!r}",
     "less_than_equal": "must be at most {le}, got {input!r}",
     "string_type": "must be text, got {input!r}",

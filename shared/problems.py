@@ -65,7 +65,12 @@ class ProblemParser(FlaskParser):
         try:
             payload = json.loads(raw)
         except (ValueError, RecursionError) as error:
-            reason = error.msg if isinstance(error, json.JSONDecodeError) else "nested too deeply"
+            if isinstance(error, json.JSONDecodeError):
+                reason = error.msg
+            elif isinstance(error, UnicodeDecodeError):
+                reason = f"byte {error.start} is not UTF-8; send the body encoded as UTF-8"
+            else:
+                reason = "nested too deeply"
             raise BadRequest(f"request body is not valid JSON: {reason}") from None
         if not isinstance(payload, dict):
             raise Unprocessable(

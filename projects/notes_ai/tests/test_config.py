@@ -162,3 +162,8 @@ def test_a_vector_store_that_does_not_fit_the_database_says_what_would() -> None
     assert make_store("auto", engine).kind == "sqlite-vec"
     assert make_store("numpy", engine).kind == "numpy"
     engine.dispose()
+
+
+def test_a_timeout_that_is_not_positive_names_the_variable_and_the_bound() -> None:
+    with pytest.raises(ConfigError, match=r"^NOTES_LLM_TIMEOUT must be more than 0.0, got 0$"):
+        load_notes_settings({"LLM_TIMEOUT": 0})

@@ -43,6 +43,11 @@ def test_a_body_that_is_no_json_object_is_refused(
     assert says in problem(response, status)["detail"]
 
 
+def test_a_body_that_is_not_utf8_is_a_400_that_says_so(user: NotesClient) -> None:
+    response = user.post("/api/notes", data=b'{"title": "\xff"}', content_type="application/json")
+    assert "is not UTF-8" in problem(response, 400)["detail"]
+
+
 def test_a_body_that_is_not_json_is_a_415(user: NotesClient) -> None:
     response = user.post("/api/notes", data="title=x", content_type="text/plain")
     assert "application/json" in problem(response, 415)["detail"]
