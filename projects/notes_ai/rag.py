@@ -114,8 +114,19 @@ def retrieve(
 def pack(passages: Sequence[Passage], budget: int) -> list[Passage]:
     """The best passages whose fenced text fits ``budget`` tokens (the first one cut to fit)."""
     return tokens.pack(
-        passages, budget, text=fence, shorten=lambda passage, cut: replace(passage, text=cut)
+        passages, budget, text=fence, shorten=lambda passage, _block: fit(passage, budget)
     )
+
+
+def fit(passage: Passage, budget: int, overhead: int = 4) -> Passage:
+    """``passage`` with its text cut so that its whole fenced block fits ``budget`` tokens."""
+    limit = budget - overhead - tokens.count_tokens(fence(replace(passage, text="")))
+    while limit > 0:
+        shorter = replace(passage, text=tokens.truncate_to_tokens(passage.text, limit))
+        if tokens.count_tokens(fence(shorter)) + overhead <= budget:
+            return shorter
+        limit -= 1
+    return replace(passage, text="")
 
 
 def build_messages(

@@ -11,8 +11,10 @@ from flask import Flask
 
 from projects.notes_ai import rag
 from projects.notes_ai.models import Conversation, Message
+from projects.notes_ai.retrieval import Passage
 from projects.notes_ai.sse import parse_events
 from projects.notes_ai.tests.conftest import NotesClient, register
+from projects.notes_ai.tokens import count_tokens
 from shared.testing.openai_server import API_KEY, OpenAIServer, Reply, local_openai
 
 __all__ = ["local_openai"]  # a fixture, imported for this module
@@ -263,3 +265,12 @@ def test_a_streamed_model_answer_arrives_in_pieces_and_is_stored(
     assert {s["note_id"] for s in events[-1][1]["sources"]} == {note["id"]}
     history = user.get(f"/api/conversations/{events[-1][1]['conversation_id']}").get_json()
     assert history["messages"][-1]["content"] == text
+
+
+def test_a_passage_too_long_for_the_budget_is_cut_inside_its_fence() -> None:
+    long = Passage(1, 7, "Long", 0, None, "word " * 300, 0.9)
+    (packed,) = rag.pack([long, long], budget=60)
+    block = rag.fence(packed)
+    assert count_tokens(block) + 4 <= 60
+    assert block.count("<note ") == 1 and block.endswith("</note>")
+    assert packed.text and long.text.startswith(packed.text)
