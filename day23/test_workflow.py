@@ -131,6 +131,11 @@ def cache_on_missing_lock(w):
     setup["with"]["cache-dependency-path"] = "requirements-nowhere.txt"
 
 
+def cache_on_one_missing_lock_of_two(w):
+    setup = step(w, uses="actions/setup-python@")
+    setup["with"]["cache-dependency-path"] = "requirements.lock\nrequirements-nowhere.txt\n"
+
+
 def lint_dropped(w):
     job(w)["steps"] = [s for s in job(w)["steps"] if s.get("name") != "Lint"]
 
@@ -173,6 +178,7 @@ BROKEN: list[tuple[Callable[[dict[str, Any]], None], str]] = [
     (wrong_python, "python-version"),
     (no_pip_cache, "pip-cache"),
     (cache_on_missing_lock, "pip-cache"),
+    (cache_on_one_missing_lock_of_two, "pip-cache"),
     (lint_dropped, "same-steps"),
     (lint_moved_first, "same-steps"),
     (redis_url_wrong_port, "service-urls"),

@@ -249,10 +249,13 @@ def _python_findings(
     if options.get("cache") != "pip":
         findings.append(Finding("pip-cache", f"job {job}: setup-python has no cache: pip"))
     else:
-        lock = options.get("cache-dependency-path")
-        if not lock or not (repo / str(lock)).is_file():
+        # One path, or several on their own lines (a YAML block).
+        locks = str(options.get("cache-dependency-path") or "").split()
+        missing = [lock for lock in locks if not (repo / lock).is_file()]
+        if not locks or missing:
             findings.append(Finding(
                 "pip-cache",
-                f"job {job}: cache-dependency-path {lock!r} is not a file in the repository",
+                f"job {job}: cache-dependency-path {(missing or [''])[0]!r} is not a file in "
+                "the repository",
             ))  # fmt: skip
     return findings
