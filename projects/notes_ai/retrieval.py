@@ -112,6 +112,20 @@ def embed(state: NotesState, texts: Sequence[str], *, progress: bool = False) ->
         raise unavailable(error) from None
 
 
+def chunk_row(note: Note, piece: Piece, model: Embedder, vector: np.ndarray) -> Chunk:
+    """The ``chunks`` row of one piece of ``note``, with its vector and the model that made it."""
+    return Chunk(
+        user_id=note.user_id,
+        position=piece.position,
+        heading=piece.heading,
+        text=piece.text,
+        digest=piece.digest,
+        model=model.name,
+        dim=model.dim,
+        embedding=vector_to_bytes(vector),
+    )
+
+
 def index_note(
     state: NotesState, session: Session, note: Note, *, retitled: bool = False
 ) -> IndexReport:
@@ -144,16 +158,7 @@ def index_note(
             note.chunks.remove(row)
     new_rows: list[Chunk] = []
     for piece, vector in zip(fresh, vectors, strict=True):
-        row = Chunk(
-            user_id=note.user_id,
-            position=piece.position,
-            heading=piece.heading,
-            text=piece.text,
-            digest=piece.digest,
-            model=model.name,
-            dim=model.dim,
-            embedding=vector_to_bytes(vector),
-        )
+        row = chunk_row(note, piece, model, vector)
         note.chunks.append(row)
         new_rows.append(row)
     for piece, row in wanted:
@@ -187,17 +192,8 @@ def index_new_notes(
     vectors = embed(state, texts, progress=progress)
     rows = []
     for (note, piece), vector in zip(pieces, vectors, strict=True):
-        row = Chunk(
-            note_id=note.id,
-            user_id=note.user_id,
-            position=piece.position,
-            heading=piece.heading,
-            text=piece.text,
-            digest=piece.digest,
-            model=model.name,
-            dim=model.dim,
-            embedding=vector_to_bytes(vector),
-        )
+        row = chunk_row(note, piece, model, vector)
+        row.note_id = note.id
         session.add(row)
         rows.append(row)
     session.flush()
