@@ -300,6 +300,28 @@ def upgrade_to_head(migrations_dir: str | Path, engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+def migrate_or_explain(migrations_dir: str | Path, engine: Engine, var: str) -> None:
+    """:func:`upgrade_to_head`, with a database that cannot be migrated as one ConfigError
+    naming ``var`` (the setting that holds the URL) and the server's first line of reason."""
+    try:
+        upgrade_to_head(migrations_dir, engine)
+    except sa.exc.OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise ConfigError(
+            f"cannot migrate the database in {var} ({engine.url.render_as_string()}): {reason}"
+        ) from None
+
+
+def migration_heads(migrations_dir: str | Path) -> frozenset[str]:
+    """The revision(s) at the head of an app's migrations folder."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    return frozenset(ScriptDirectory.from_config(config).get_heads())
+
+
 @contextmanager
 def _migration_lock(engine: Engine) -> Iterator[None]:
     """Hold a server-side advisory lock for the database while the block runs."""

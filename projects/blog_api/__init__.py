@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Flask
 from werkzeug.routing import Map, UnicodeConverter
 
@@ -18,8 +17,7 @@ from projects.blog_api.config import BlogSettings, load_blog_settings
 from projects.blog_api.errors import register_blog_errors
 from projects.blog_api.extensions import bind_extensions
 from projects.blog_api.slugs import SlugConverter
-from shared.config import ConfigError
-from shared.db import Database, upgrade_to_head
+from shared.db import Database, migrate_or_explain
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 API_PREFIX = "/api"
@@ -88,11 +86,4 @@ def register_blueprints(app: Flask, settings: BlogSettings) -> None:
 
 def migrate(db: Database) -> None:
     """Upgrade the database to the latest migration, or fail with one clear line."""
-    try:
-        upgrade_to_head(MIGRATIONS, db.engine)
-    except sa.exc.OperationalError as error:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-        raise ConfigError(
-            f"cannot migrate the database in BLOG_DATABASE_URL "
-            f"({db.engine.url.render_as_string()}): {reason}"
-        ) from None
+    migrate_or_explain(MIGRATIONS, db.engine, "BLOG_DATABASE_URL")

@@ -11,16 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from flask import Flask
 
 from projects.notes_ai.config import load_notes_settings
 from projects.notes_ai.extensions import bind_extensions
 from projects.notes_ai.retrieval import embedding_dim
 from projects.notes_ai.vectors import make_store, sqlite_module
-from shared.config import ConfigError
-from shared.db import Database, upgrade_to_head
+from shared.db import Database, migrate_or_explain
+from shared.db import migration_heads as shared_migration_heads
 from shared.errors import register_error_handlers
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -76,18 +74,9 @@ def register_blueprints(api: Any) -> None:
 
 def migration_heads() -> frozenset[str]:
     """The revision(s) at the head of this code's migrations."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return frozenset(ScriptDirectory.from_config(config).get_heads())
+    return shared_migration_heads(MIGRATIONS)
 
 
 def migrate(db: Database) -> None:
     """Upgrade the database to the latest migration, or fail with one clear line."""
-    try:
-        upgrade_to_head(MIGRATIONS, db.engine)
-    except sa.exc.OperationalError as error:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-        raise ConfigError(
-            f"cannot migrate the database in NOTES_DATABASE_URL "
-            f"({db.engine.url.render_as_string()}): {reason}"
-        ) from None
+    migrate_or_explain(MIGRATIONS, db.engine, "NOTES_DATABASE_URL")

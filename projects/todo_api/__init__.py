@@ -10,17 +10,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from flask import Flask
 
 from projects.todo_api import jobs, live, observability
 from projects.todo_api.config import load_todo_settings
 from projects.todo_api.extensions import bind_extensions
 from projects.todo_api.limits import document_rate_limits
-from shared.config import ConfigError
-from shared.db import Database, upgrade_to_head
+from shared.db import Database, migrate_or_explain
+from shared.db import migration_heads as shared_migration_heads
 from shared.errors import register_error_handlers
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -86,18 +83,9 @@ def document_title_limit(api: Any, limit: int) -> None:
 
 def migration_heads() -> frozenset[str]:
     """The revision(s) at the head of this code's migrations."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return frozenset(ScriptDirectory.from_config(config).get_heads())
+    return shared_migration_heads(MIGRATIONS)
 
 
 def migrate(db: Database) -> None:
     """Upgrade the database to the latest migration, or fail with one clear line."""
-    try:
-        upgrade_to_head(MIGRATIONS, db.engine)
-    except sa.exc.OperationalError as error:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-        raise ConfigError(
-            f"cannot migrate the database in TODO_DATABASE_URL "
-            f"({db.engine.url.render_as_string()}): {reason}"
-        ) from None
+    migrate_or_explain(MIGRATIONS, db.engine, "TODO_DATABASE_URL")
