@@ -10,29 +10,27 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from importlib.resources import files
-from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support import expected_conditions as until
-from selenium.webdriver.support.ui import WebDriverWait
 
 from projects.notes_ai import create_app
 from projects.notes_ai.auth import BEARER_SECURITY
 from projects.notes_ai.tests.conftest import settings_for
 from shared.serve import Served, served
-from shared.testing.plugin import services_required
+from shared.testing.browser import (
+    chromium_or_skip,
+    documented_paths,
+    headless_chromium,
+    try_it_out,
+)
 
 #: ``<converter:name>`` in a rule; an ``int`` gets a number, every other converter a word.
 PLACEHOLDER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
@@ -288,30 +286,6 @@ def test_the_api_root_links_the_docs_and_the_document(
         assert target.status_code == 200, f"{index[link]}: {target.status_code}"
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1280,2000",
-)
-WAIT_SECONDS = 20
-
-
-def chromium_or_skip() -> None:
-    missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not path.exists()]
-    if missing:
-        message = f"no {' or '.join(missing)}: apt-get install chromium chromium-driver"
-        if services_required():
-            pytest.fail(f"REQUIRE_SERVICES=1 and {message}", pytrace=False)
-        pytest.skip(message)
-
-
 @pytest.fixture(scope="module")
 def served_notes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The API under gunicorn on a throwaway SQLite file, as ``make notes`` serves it."""
@@ -333,19 +307,8 @@ def served_notes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[WebDriver]:
     """Headless Debian Chromium, driven by Debian's chromedriver (Selenium downloads nothing)."""
-    chromium_or_skip()
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(
-        options=options, service=Service(str(CHROMEDRIVER), log_output=subprocess.DEVNULL)
-    )
-    driver.set_page_load_timeout(WAIT_SECONDS)
-    try:
+    with headless_chromium() as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.mark.slow
@@ -353,33 +316,10 @@ def browser() -> Iterator[WebDriver]:
 def test_try_it_out_in_a_real_browser_reaches_the_api(
     served_notes: Served, browser: WebDriver
 ) -> None:
-    wait = WebDriverWait(browser, WAIT_SECONDS)
-    browser.get(f"{served_notes.url}/api/docs")
-    operations = wait.until(
-        until.presence_of_all_elements_located((By.CSS_SELECTOR, ".opblock-summary-path"))
-    )
-    paths = {operation.get_attribute("data-path") for operation in operations}
-    assert {"/api/notes", "/api/search", "/api/auth/login"} <= paths, paths
-
-    notes = browser.find_element(
-        By.XPATH, "//div[contains(@class,'opblock-get')][.//*[@data-path='/api/notes']]"
-    )
-
-    def click_when_ready(css: str) -> None:
-        button = wait.until(lambda _: notes.find_element(By.CSS_SELECTOR, css))
-        wait.until(until.element_to_be_clickable(button)).click()
-
-    click_when_ready(".opblock-summary")
-    click_when_ready(".try-out__btn")
-    click_when_ready(".execute")
-    status = wait.until(
-        until.visibility_of_element_located(
-            (By.CSS_SELECTOR, ".live-responses-table .response .response-col_status")
-        )
-    )
-    request_url = notes.find_element(By.CSS_SELECTOR, ".request-url pre").text
+    status, request_url = try_it_out(browser, f"{served_notes.url}/api/docs", "get", "/api/notes")
+    assert {"/api/notes", "/api/search", "/api/auth/login"} <= documented_paths(browser)
     # Without a token the API answers its own 401: the request left the page and came back.
-    assert status.text.strip().startswith("401"), f"{request_url}: {status.text!r}"
+    assert status.startswith("401"), f"{request_url}: {status!r}"
     assert request_url.startswith(f"{served_notes.url}/api/notes")
     loaded = browser.execute_script(
         "return performance.getEntriesByType('resource').map(entry => entry.name)"
