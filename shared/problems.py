@@ -97,26 +97,28 @@ class ProblemParser(FlaskParser):
 def field_errors(messages: Any) -> dict[str, list[str]]:
     """Flatten webargs' ``{"json": {"title": [...]}}`` to ``{"title": [...]}``."""
     errors: dict[str, list[str]] = {}
-    for location_errors in _as_mapping(messages).values():
-        for field, value in _as_mapping(location_errors).items():
+    for location_errors in as_mapping(messages).values():
+        for field, value in as_mapping(location_errors).items():
             name = "body" if field == "_schema" else str(field)
-            errors.setdefault(name, []).extend(_strings(value))
+            errors.setdefault(name, []).extend(message_strings(value))
     return {field: list(dict.fromkeys(texts)) for field, texts in errors.items()}
 
 
-def _as_mapping(value: Any) -> Mapping[Any, Any]:
+def as_mapping(value: Any) -> Mapping[Any, Any]:
+    """``value`` if it is a mapping of fields, else ``{"_schema": value}`` (a whole-body error)."""
     return value if isinstance(value, Mapping) else {"_schema": value}
 
 
-def _strings(value: Any) -> Iterator[str]:
+def message_strings(value: Any) -> Iterator[str]:
+    """Every message string in marshmallow's nested errors, in order."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, Mapping):
         for item in value.values():
-            yield from _strings(item)
+            yield from message_strings(item)
     elif isinstance(value, list | tuple):
         for item in value:
-            yield from _strings(item)
+            yield from message_strings(item)
 
 
 class Blueprint(flask_smorest.Blueprint):

@@ -8,7 +8,7 @@ validation error comes back as RealWorld's ``{"errors": {"field": ["message"]}}`
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, NoReturn
 
 import flask_smorest
@@ -19,6 +19,7 @@ from webargs.flaskparser import FlaskParser, is_json_request
 
 from projects.blog_api.schemas import ErrorResponse
 from shared.errors import ApiError, BadRequest, Unprocessable
+from shared.problems import as_mapping, message_strings
 
 #: Top-level keys that wrap a resource ({"user": {...}}); their fields are reported bare.
 ENVELOPES = frozenset({"user", "article", "comment"})
@@ -63,31 +64,16 @@ class RealWorldParser(FlaskParser):
 def field_errors(messages: Any) -> dict[str, list[str]]:
     """Flatten webargs' ``{"json": {"user": {"email": [...]}}}`` to ``{"email": [...]}``."""
     errors: dict[str, list[str]] = {}
-    for location_errors in _as_mapping(messages).values():
-        for field, value in _as_mapping(location_errors).items():
+    for location_errors in as_mapping(messages).values():
+        for field, value in as_mapping(location_errors).items():
             if field in ENVELOPES and isinstance(value, Mapping):
                 for inner, inner_value in value.items():
                     name = field if inner == "_schema" else str(inner)
-                    errors.setdefault(name, []).extend(_strings(inner_value))
+                    errors.setdefault(name, []).extend(message_strings(inner_value))
             else:
                 name = "body" if field == "_schema" else str(field)
-                errors.setdefault(name, []).extend(_strings(value))
+                errors.setdefault(name, []).extend(message_strings(value))
     return {field: list(dict.fromkeys(texts)) for field, texts in errors.items()}
-
-
-def _as_mapping(value: Any) -> Mapping[Any, Any]:
-    return value if isinstance(value, Mapping) else {"_schema": value}
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _strings(item)
 
 
 URI_TOO_LONG = "The URL is longer than the server accepts (gunicorn: 4094 bytes)"
