@@ -193,6 +193,10 @@ class BaseSettings(pydantic_settings.BaseSettings):
                 f"{var} is unset, and APP_ENV=production will not fall back to SQLite; "
                 f"set {var} to your database (e.g. mysql+pymysql://user:pass@host/db)"
             )
+        # An app with Flask's debug flag (the debugger runs code sent to it) never runs it here.
+        if "debug" in type(self).model_fields and self.debug is True:
+            var = self.env_name("debug")
+            raise ValueError(f"{var} is on, and APP_ENV=production refuses it; unset {var}")
         return self
 
 

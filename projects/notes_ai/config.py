@@ -129,13 +129,6 @@ class NotesSettings(BaseSettings):
             )
         return self
 
-    @model_validator(mode="after")
-    def _no_debug_in_production(self) -> Self:
-        if self.is_production and self.debug:
-            var = self.env_name("debug")
-            raise ValueError(f"{var} is on, and APP_ENV=production refuses it; unset {var}")
-        return self
-
 
 def load_notes_settings(overrides: Mapping[str, Any] | None = None) -> NotesSettings:
     """Settings from ``overrides`` (plain upper-case names), then the environment, then defaults.

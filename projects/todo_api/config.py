@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any, Self
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from projects.todo_api.limits import check_rate_limit
@@ -87,13 +87,6 @@ class TodoSettings(BaseSettings):
     #: Flask's flags. Only the TODO_ names are read: plain DEBUG and TESTING belong to other tools.
     testing: bool = own_name_only(False)
     debug: bool = own_name_only(False)
-
-    @model_validator(mode="after")
-    def _no_debug_in_production(self) -> Self:
-        if self.is_production and self.debug:
-            var = self.env_name("debug")
-            raise ValueError(f"{var} is on, and APP_ENV=production refuses it; unset {var}")
-        return self
 
 
 def load_todo_settings(overrides: Mapping[str, Any] | None = None) -> TodoSettings:
