@@ -12,7 +12,8 @@ DAYS := $(shell seq -f 'day%02g' 1 45)
 
 .DEFAULT_GOAL := help
 .PHONY: help venv run blog todo notes worker bench-blog bench-todo bench-notes eval-notes test lint format log lessons mutation clean $(DAYS) \
-	$(addprefix test-,$(DAYS)) $(addprefix mutate-,$(DAYS))
+	$(addprefix test-,$(DAYS)) $(addprefix mutate-,$(DAYS)) $(addprefix practice-,$(DAYS)) \
+	$(addprefix check-,$(DAYS))
 
 help: ## list every target with one line
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_%-]+:.*## / {printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -90,6 +91,12 @@ test-day%: ## run day NN's tests, e.g. make test-day01
 mutate-day%: ## mutation-test day NN's exercise, e.g. make mutate-day05 (updates docs/mutation.md)
 	@echo "no such day: $(patsubst mutate-%,%,$@) (days 01–45)" >&2; exit 2
 
+practice-day%: ## copy day NN into practice/dayNN with its solutions stubbed, e.g. make practice-day05
+	@echo "no such day: $(patsubst practice-%,%,$@) (days 01–45)" >&2; exit 2
+
+check-day%: ## check your practice/dayNN against the day's own tests, e.g. make check-day05
+	@echo "no such day: $(patsubst check-%,%,$@) (days 01–45)" >&2; exit 2
+
 $(DAYS): day%: $(STAMP)
 	@test -f $@/__main__.py || { echo "$@ is planned but not written yet (see the log in README.md)" >&2; exit 2; }
 	@$(BIN)/python -m $@
@@ -101,6 +108,12 @@ $(addprefix test-,$(DAYS)): test-day%: $(STAMP)
 $(addprefix mutate-,$(DAYS)): mutate-day%: $(STAMP)
 	@test -d $(patsubst mutate-%,%,$@) || { echo "$(patsubst mutate-%,%,$@) is planned but not written yet (see the log in README.md)" >&2; exit 2; }
 	@$(BIN)/python -m portfolio.mutation $(patsubst mutate-%,%,$@)
+
+$(addprefix practice-,$(DAYS)): practice-day%: $(STAMP)
+	@$(BIN)/python -m portfolio.practice start $(patsubst practice-%,%,$@) $(ARGS)
+
+$(addprefix check-,$(DAYS)): check-day%: $(STAMP)
+	@$(BIN)/python -m portfolio.practice check $(patsubst check-%,%,$@)
 
 clean: ## remove .venv, caches and local databases
 	rm -rf $(VENV) .pytest_cache .ruff_cache instance .mutation mutants
