@@ -153,6 +153,8 @@ def filter_counts(
     """
     if min_length < 1:
         raise ValueError(f"min_length must be 1 or more, got {min_length}")
+    # practice 1: drop the stop words and the short words
+    # hint: a dict comprehension over counts.items(), wrapped in Counter(...), keeps the counts.
     # Filtering distinct words, not every occurrence: the work grows with the vocabulary only.
     return Counter(
         {
@@ -161,6 +163,7 @@ def filter_counts(
             if word not in stop_words and len(word) >= min_length
         }
     )
+    # end practice 1
 
 
 def parse_stop_words(lines: Iterable[str]) -> frozenset[str]:
@@ -182,9 +185,12 @@ def top_words(counts: Mapping[str, int], n: int) -> list[tuple[str, int]]:
     """
     if n < 1:
         raise ValueError(f"n must be 1 or more, got {n}")
+    # practice 2: the n most frequent words, ties broken alphabetically
+    # hint: heapq.nsmallest(n, items, key=...) with the key (-count, word) sorts both ways at once.
     # The key is unique per word, so the order never depends on how the counts were inserted;
     # nsmallest keeps only n items in its heap instead of sorting the whole vocabulary.
     return heapq.nsmallest(n, counts.items(), key=lambda item: (-item[1], item[0]))
+    # end practice 2
 
 
 def rank_rows(pairs: Iterable[tuple[str, int]], counted_words: int) -> tuple[WordCount, ...]:
