@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from portfolio.days import REPO_ROOT
-from portfolio.practice_plugin import REPORT_ENV, TASKS_ENV
+from portfolio.practice_plugin import PROVE_ENV, REPORT_ENV, TASKS_ENV
 
 PROG = "python -m portfolio.practice"
 CODE_ROOT = Path(__file__).resolve().parent.parent
@@ -322,8 +322,13 @@ class Check:
         return self.passed == len(self.tasks) and not others_fail and not self.collect_errors
 
 
-def run_tests(workspace: Path, tasks: dict[str, list[Task]]) -> dict[str, Any]:
-    """Run the copies' tests (one pytest run for all the days) with the recording plugin."""
+def run_tests(
+    workspace: Path, tasks: dict[str, list[Task]], *, prove: bool = False
+) -> dict[str, Any]:
+    """Run the copies' tests (one pytest run for all the days) with the recording plugin.
+
+    With ``prove``, a day's remaining tests are skipped once each of its stubs has failed one.
+    """
     with tempfile.TemporaryDirectory(prefix="practice-") as scratch:
         regions = Path(scratch, "tasks.json")
         report = Path(scratch, "report.json")
@@ -347,6 +352,7 @@ def run_tests(workspace: Path, tasks: dict[str, list[Task]]) -> dict[str, Any]:
             **os.environ,
             TASKS_ENV: str(regions),
             REPORT_ENV: str(report),
+            PROVE_ENV: "1" if prove else "0",
             # practice/ first, then this checkout (for the recording plugin).
             "PYTHONPATH": os.pathsep.join([str(root), str(CODE_ROOT)]),
         }
@@ -404,14 +410,18 @@ def check(day: str, root: Path = REPO_ROOT, workspace: Path | None = None) -> Ch
 
 
 def check_days(
-    days: Sequence[str], root: Path = REPO_ROOT, workspace: Path | None = None
+    days: Sequence[str],
+    root: Path = REPO_ROOT,
+    workspace: Path | None = None,
+    *,
+    prove: bool = False,
 ) -> dict[str, Check]:
     """``check`` for several days at once, in one test run."""
     workspace = workspace or root / "practice"
     tasks = {day: copied_tasks(day, workspace) for day in days}
     link_repository(root, workspace)
     write_pytest_ini(root, workspace)
-    report = run_tests(workspace, tasks)
+    report = run_tests(workspace, tasks, prove=prove)
     return {day: assess(day, workspace, tasks[day], report) for day in days}
 
 
@@ -489,7 +499,7 @@ def prove(days: Sequence[str], root: Path = REPO_ROOT) -> dict[str, tuple[Check,
         workspace = Path(scratch) / "practice"
         for day in days:
             start(day, root, workspace)
-        checks = check_days(days, root, workspace)
+        checks = check_days(days, root, workspace, prove=True)
     proofs = {}
     for day, result in checks.items():
         problems = [

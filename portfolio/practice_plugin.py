@@ -24,6 +24,8 @@ import pytest
 
 TASKS_ENV = "PRACTICE_TASKS"
 REPORT_ENV = "PRACTICE_REPORT"
+#: Set (to 1) by ``prove``: once each task of a day has failed a test, skip that day's other tests.
+PROVE_ENV = "PRACTICE_PROVE"
 ERROR_LENGTH = 300
 
 Region = tuple[int, int, str]  # first line, last line (1-based, inclusive), task id
@@ -80,11 +82,22 @@ class Recorder:
 class Report:
     """What the run did, test by test, written as JSON when the session ends."""
 
-    def __init__(self, recorder: Recorder, path: Path) -> None:
+    def __init__(self, recorder: Recorder, path: Path, prove: bool = False) -> None:
         self.recorder = recorder
         self.path = path
         self.tests: dict[str, dict[str, Any]] = {}
         self.collect_errors: list[dict[str, str]] = []
+        self.prove = prove
+        self.unproven: dict[str, set[str]] = {}
+        for regions in recorder.regions.values():
+            for _, _, task in regions:
+                self.unproven.setdefault(task.partition(":")[0], set()).add(task)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        day = item.nodeid.partition("/")[0]
+        if self.prove and day in self.unproven and not self.unproven[day]:
+            pytest.skip(f"every stub of {day} has failed a test already")
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, None, None]:
@@ -111,8 +124,10 @@ class Report:
         if report.failed and test["outcome"] != "failed":
             test["outcome"] = "failed"
             if call.excinfo is not None:
-                test["raised"] = self.recorder.raised_by(call.excinfo.value)
+                test["raised"] = raised = self.recorder.raised_by(call.excinfo.value)
                 test["error"] = first_line(call.excinfo.exconly())
+                if raised is not None:
+                    self.unproven.get(raised.partition(":")[0], set()).discard(raised)
         elif report.skipped and report.when in ("setup", "call") and test["outcome"] == "passed":
             test["outcome"] = "skipped"
 
@@ -160,6 +175,7 @@ def pytest_configure(config: pytest.Config) -> None:
         key = os.path.realpath(task["path"])
         regions.setdefault(key, []).append((task["first"], task["last"], task["id"]))
     recorder = Recorder(regions)
-    config.pluginmanager.register(Report(recorder, Path(report)), "practice-report")
+    prove = os.environ.get(PROVE_ENV) == "1"
+    config.pluginmanager.register(Report(recorder, Path(report), prove), "practice-report")
     sys.settrace(recorder.trace)
     threading.settrace(recorder.trace)  # type: ignore[arg-type]

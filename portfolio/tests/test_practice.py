@@ -281,3 +281,12 @@ def test_a_day_outside_the_range_is_refused(value: str) -> None:
 def test_the_command_line_refuses_an_unknown_day(capsys: pytest.CaptureFixture[str]) -> None:
     assert practice.main(["start", "day99"]) == 2
     assert "no such day: 'day99'" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_prove_skips_a_days_tests_once_each_stub_has_failed_one(repo: Path) -> None:
+    ((result, problems),) = practice.prove(["day07"], repo).values()
+
+    assert problems == []
+    outcomes = {test.nodeid.rpartition("::")[2]: test.outcome for test in result.others}
+    assert outcomes == {"test_largest_pair_refuses_one_value": "skipped"}
