@@ -50,7 +50,10 @@ def generate_secret() -> str:
 
 def _split_commas(value: Any) -> Any:
     if isinstance(value, str):
+        # practice 1: split a comma-separated variable into a tuple
+        # hint: split on commas, strip each part and drop the empty ones (`a, ,b,` is two).
         return tuple(part.strip() for part in value.split(",") if part.strip())
+        # end practice 1
     return value
 
 
@@ -91,6 +94,8 @@ class TodoSettings(BaseSettings):
     def _refuse_unsafe_production(self) -> Self:
         if self.env != "production":
             return self
+        # practice 2: collect every production problem and refuse them in one error
+        # hint: append one message per problem to a list, then raise one ValueError joining them.
         problems = []
         secret = self.secret_key.get_secret_value()
         if secret == DEV_SECRET:
@@ -114,6 +119,7 @@ class TodoSettings(BaseSettings):
         if problems:
             raise ValueError(f"with {PREFIX}ENV=production, " + "; ".join(problems))
         return self
+        # end practice 2
 
 
 def env_name(field: str) -> str:
@@ -145,6 +151,8 @@ def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Tod
 
 def describe(error: ErrorDetails) -> str:
     """One pydantic error as a line naming the variable and what it must be."""
+    # practice 3: turn one pydantic error into a line naming the variable
+    # hint: error["loc"][0] is the field, error["type"] what went wrong, error["input"] the value.
     context: dict[str, Any] = dict(error.get("ctx", {}))
     if not error["loc"]:  # a check across fields: its message names its variables
         return str(context.get("error", error["msg"]))
@@ -160,3 +168,4 @@ def describe(error: ErrorDetails) -> str:
     }
     fallback = f"is not valid ({error['msg']}), got {got!r}"
     return f"{var} {reasons.get(error['type'], fallback)}"
+    # end practice 3
