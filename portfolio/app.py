@@ -8,6 +8,8 @@ Settings (``create_app(overrides)``, or ``PORTFOLIO_``-prefixed environment vari
   point there. Empty (the default): such links are shown as plain text.
 - ``MOUNTED_APPS``: the URL prefixes of the capstone APIs mounted next to the portfolio
   (wsgi.py fills it in); only those are linked.
+- ``PRACTICE_PROGRESS``: the file ``make check-dayNN`` records practice progress in (default:
+  ``practice/.progress.json`` under ``REPO_ROOT``); ``/practice`` shows it.
 """
 
 from __future__ import annotations
@@ -31,8 +33,10 @@ from portfolio.days import (
     load_plan,
     read_day_readme,
 )
+from portfolio.figures import read_results
 from portfolio.lesson import render_lesson
 from portfolio.log import HEATMAP_PATH, progress_summary
+from portfolio.progress import PROGRESS_PATH, read_progress
 
 _DAY_SLUG = re.compile(r"^day(\d\d)$")
 
@@ -56,6 +60,7 @@ class Capstone:
     name: str
     days: str
     summary: str
+    openapi: str
 
     @property
     def label(self) -> str:
@@ -70,6 +75,7 @@ CAPSTONES = (
         "Blog API",
         "days 04–10",
         "A RealWorld-spec blogging API: users, articles, comments, tags, follows and favourites.",
+        "/blog/api/openapi.json",
     ),
     Capstone(
         "/todo",
@@ -77,6 +83,7 @@ CAPSTONES = (
         "Todo API",
         "days 11–25",
         "A Todo-Backend API with a Redis cache, rate limits, background jobs and live updates.",
+        "/todo/openapi.json",
     ),
     Capstone(
         "/notes",
@@ -84,6 +91,7 @@ CAPSTONES = (
         "AI Notes API",
         "days 26–40",
         "A notes API with embeddings, vector search and chat that cites its sources.",
+        "/notes/api/openapi.json",
     ),
 )
 
@@ -92,13 +100,17 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the portfolio app; ``overrides`` win over the environment and the defaults."""
     app = Flask(__name__)
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
-    app.config.from_mapping(REPO_ROOT=str(REPO_ROOT), REPO_URL="", MOUNTED_APPS=[])
+    app.config.from_mapping(
+        REPO_ROOT=str(REPO_ROOT), REPO_URL="", MOUNTED_APPS=[], PRACTICE_PROGRESS=""
+    )
     app.config.from_prefixed_env("PORTFOLIO")
     app.config.update(overrides or {})
     app.extensions["portfolio_plan"] = load_plan()
 
     app.add_url_rule("/", "index", index)
     app.add_url_rule("/days/<slug>", "day", day_page)
+    app.add_url_rule("/figures", "figures", figures_page)
+    app.add_url_rule("/practice", "practice", practice_page)
     app.add_url_rule("/healthz", "healthz", healthz)
     app.register_error_handler(HTTPException, render_http_error)
     app.register_error_handler(FrontMatterError, render_front_matter_error)
@@ -132,7 +144,20 @@ def index() -> str:
         heatmap=_heatmap_svg(),
         capstones=[capstone for capstone in CAPSTONES if capstone.prefix in mounted],
         planned_capstones=[capstone for capstone in CAPSTONES if capstone.prefix not in mounted],
+        results=read_results(_repo_root()),
     )
+
+
+def figures_page() -> str:
+    """The benchmark and evaluation figures, from the results committed in docs/results/."""
+    return render_template("figures.html", results=read_results(_repo_root()))
+
+
+def practice_page() -> str:
+    """Practice mode's progress on this machine, day by day, as make check-dayNN recorded it."""
+    configured = current_app.config["PRACTICE_PROGRESS"]
+    path = Path(configured) if configured else _repo_root() / PROGRESS_PATH
+    return render_template("practice.html", progress=read_progress(path))
 
 
 def _heatmap_svg() -> Markup | None:

@@ -67,8 +67,9 @@ def test_index_asks_for_make_log_when_there_is_no_heatmap(client: FlaskClient):
 def test_index_links_only_the_mounted_capstone_apis(repo: Path):
     client = create_app({"REPO_ROOT": str(repo), "MOUNTED_APPS": ["/blog"]}).test_client()
     html = page(client, "/")
-    assert '<a href="/blog/api/docs">Blog API</a>' in html
-    assert 'href="/todo"' not in html and 'href="/notes"' not in html
+    assert "<h3>Blog API" in html and '<a href="/blog/api/docs">Interactive docs' in html
+    assert '<a href="/blog/api/openapi.json">OpenAPI document' in html
+    assert 'href="/todo' not in html and 'href="/notes' not in html
 
 
 def test_index_links_no_capstone_api_when_none_is_mounted(client: FlaskClient):

@@ -26,7 +26,7 @@ def test_a_mounted_api_answers_under_its_prefix():
 def test_the_portfolio_links_the_apis_it_mounts(repo: Path):
     client = Client(wsgi.create_portfolio({"/blog": fake_api}, {"REPO_ROOT": str(repo)}))
     html = client.get("/").get_data(as_text=True)
-    assert '<a href="/blog/api/docs">Blog API</a>' in html
+    assert '<a href="/blog/api/docs">Interactive docs' in html
 
 
 def test_the_module_level_app_serves_the_portfolio():
