@@ -49,12 +49,12 @@ def generate_secret() -> str:
 
 
 def _split_commas(value: Any) -> Any:
-    if isinstance(value, str):
-        # practice 1: split a comma-separated variable into a tuple
-        # hint: split on commas, strip each part and drop the empty ones (`a, ,b,` is two).
-        return tuple(part.strip() for part in value.split(",") if part.strip())
-        # end practice 1
-    return value
+    if not isinstance(value, str):
+        return value
+    # practice 1: split a comma-separated variable into a tuple
+    # hint: split on commas, strip each part and drop the empty ones (`a, ,b,` is two).
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+    # end practice 1
 
 
 #: ``a, b`` in the environment. Without NoDecode, pydantic-settings wants JSON for a list.
