@@ -29,6 +29,8 @@ log = logging.getLogger("day13")
 def _timeout(text: str | None) -> float:
     if text is None:
         return CHECK_TIMEOUT
+    # practice 1: read the timeout, refusing anything but seconds from 0 (excluded) to 30
+    # hint: float() raises ValueError on "soon"; treat that like a value out of range.
     try:
         value = float(text)
     except ValueError:
@@ -38,6 +40,7 @@ def _timeout(text: str | None) -> float:
             f"DAY13_CHECK_TIMEOUT must be a number of seconds from 0 to 30, got {text!r}"
         )
     return value
+    # end practice 1
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:

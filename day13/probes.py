@@ -61,6 +61,8 @@ def probe_engine(url: str, timeout: float = CHECK_TIMEOUT, var: str = "DATABASE_
             return sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=timeout)
 
         return sa.create_engine("sqlite://", creator=connect, poolclass=NullPool)
+    # practice 3: bound how long a MySQL or PostgreSQL probe may wait for the server
+    # hint: each driver has its own connect_args; a server that accepts, then hangs, needs more.
     if backend == "mysql":
         # PyMySQL takes whole seconds; read_timeout bounds a server that accepts and then hangs.
         args = {"connect_timeout": whole, "read_timeout": whole, "write_timeout": whole}
@@ -68,6 +70,7 @@ def probe_engine(url: str, timeout: float = CHECK_TIMEOUT, var: str = "DATABASE_
         args = {"connect_timeout": whole}
     else:
         args = {}
+    # end practice 3
     return sa.create_engine(parsed, poolclass=NullPool, connect_args=args)
 
 
@@ -101,6 +104,8 @@ def run_checks(
 
 def readiness(results: list[CheckResult]) -> tuple[int, dict[str, Any]]:
     """The ``/readyz`` status and body: 200 if every check passed, else 503 naming the failures."""
+    # practice 2: answer 200 when every check passed, else 503 naming each failing one
+    # hint: collect the names of the results that are not ok first; the body lists every check.
     failing = [result.name for result in results if not result.ok]
     body: dict[str, Any] = {
         "status": "not ready" if failing else "ready",
@@ -109,3 +114,4 @@ def readiness(results: list[CheckResult]) -> tuple[int, dict[str, Any]]:
     if failing:
         body["failing"] = failing
     return (503 if failing else 200), body
+    # end practice 2
