@@ -43,7 +43,7 @@ def test_a_plain_dict_keeps_insertion_order_but_a_read_does_not_move_a_key() -> 
     assert next(iter(entries)) == "a"
 
 
-def test_deque_pops_from_the_left_while_a_list_shifts_everything() -> None:
+def test_deque_pops_from_the_left_in_arrival_order() -> None:
     queue = deque([1, 2, 3])
     assert queue.popleft() == 1 and list(queue) == [2, 3]
 
