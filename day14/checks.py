@@ -198,6 +198,8 @@ def check_signals(instructions: list[Instruction]) -> Check:
     cmd = _last(stages(instructions)[-1], "CMD")
     if cmd is None:
         return Check("signals reach the app", False, "no CMD in the last stage")
+    # practice 1: pass only a CMD whose server gets SIGTERM as PID 1
+    # hint: shell form means /bin/sh is PID 1; a shell in exec form must start its script with exec.
     words = cmd.exec_form()
     if words is None:
         return Check(
@@ -208,6 +210,7 @@ def check_signals(instructions: list[Instruction]) -> Check:
     ):
         return Check("signals reach the app", False, f"line {cmd.line}: the shell does not exec")
     return Check("signals reach the app", True, f"exec form, PID 1 is {_program(words)}")
+    # end practice 1
 
 
 def _program(words: list[str]) -> str:
@@ -219,6 +222,8 @@ def _program(words: list[str]) -> str:
 def check_cache_order(instructions: list[Instruction]) -> Check:
     """In each stage, only dependency manifests are copied in before the dependencies are
     installed, so a change to the code does not invalidate the install layer."""
+    # practice 2: fail a stage that copies more than the manifests before its pip install
+    # hint: remember the COPY/ADD seen so far in the stage; at each pip RUN, check their sources.
     installs = 0
     for stage in stages(instructions):
         copied: list[Instruction] = []
@@ -240,6 +245,7 @@ def check_cache_order(instructions: list[Instruction]) -> Check:
     if not installs:
         return Check("cache order", False, "no pip install found")
     return Check("cache order", True, "only the lock is copied before pip installs")
+    # end practice 2
 
 
 CHECKS = (
@@ -281,6 +287,8 @@ def _clean(pattern: str) -> str:
 def ignored(dockerignore: str, path: str) -> bool:
     """Whether ``path`` (relative to the context) is left out of the build context."""
     path = _clean(path)
+    # practice 3: apply the patterns in order, the last matching one wins
+    # hint: a pattern matches the path or any parent folder of it; a `!` line brings it back in.
     parents = reversed(PurePosixPath(path).parents)
     candidates = [*(str(parent) for parent in parents if str(parent) != "."), path]
     excluded = False
@@ -293,3 +301,4 @@ def ignored(dockerignore: str, path: str) -> bool:
         if any(regex.fullmatch(candidate) for candidate in candidates):
             excluded = not negated
     return excluded
+    # end practice 3
