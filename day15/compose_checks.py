@@ -48,6 +48,8 @@ def has_healthcheck(service: dict[str, Any], folder: Path) -> bool:
 
 def check_start_order(data: dict[str, Any], folder: Path) -> Check:
     """Every ``depends_on`` waits for ``service_healthy`` on a service that has a health check."""
+    # practice 3: every depends_on waits until a service with a health check is healthy
+    # hint: a list form waits for nothing; in the mapping form, read each rule's condition.
     services = data["services"]
     gated = []
     for name, service in services.items():
@@ -68,6 +70,7 @@ def check_start_order(data: dict[str, Any], folder: Path) -> Check:
     if not gated:
         return Check("start order", False, "no depends_on: everything starts at once")
     return Check("start order", True, ", ".join(gated))
+    # end practice 3
 
 
 def check_volumes(data: dict[str, Any]) -> Check:

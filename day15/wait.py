@@ -38,10 +38,13 @@ class Backoff:
 
     def ceiling(self, attempt: int) -> float:
         """The largest pause after failed attempt number ``attempt`` (0-based)."""
+        # practice 1: the capped exponential: base, base * factor, … never above cap
+        # hint: base * factor**attempt overflows a float for a huge attempt; return the cap first.
         # min() before ** would be wrong for huge attempts; compare exponents instead.
         if attempt > 60:
             return self.cap
         return min(self.cap, self.base * self.factor**attempt)
+        # end practice 1
 
     def pause(self, attempt: int, draw: Callable[[], float] = random.random) -> float:
         """A pause after failed attempt ``attempt``: ``draw()`` (in [0, 1)) times the ceiling."""
@@ -74,6 +77,8 @@ def wait_for(
     if timeout < 0:
         raise ValueError(f"timeout must be 0 or more seconds, got {timeout}")
     backoff = backoff or Backoff()
+    # practice 2: retry the probe with jittered pauses until it passes or the deadline comes
+    # hint: retry only OSError; cut the last pause to the time left, and probe at the deadline.
     start = clock()
     deadline = start + timeout
     attempt = 0
@@ -92,6 +97,7 @@ def wait_for(
             )
         sleep(min(backoff.pause(attempt, draw), left))
         attempt += 1
+    # end practice 2
 
 
 def port_open(host: str, port: int, connect_timeout: float = 1.0) -> Callable[[], None]:
