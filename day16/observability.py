@@ -52,6 +52,8 @@ disable_created_metrics()
 
 def json_access_logger(stream: IO[str] | None = None) -> logging.Logger:
     """The ``day16.access`` logger, writing one JSON object per line to ``stream`` (stdout)."""
+    # practice 2: make the access logger write one JSON object per line, and only there
+    # hint: a StreamHandler with python-json-logger's JsonFormatter; rename levelname, no propagate.
     logger = logging.getLogger(ACCESS_LOGGER)
     handler = logging.StreamHandler(stream or sys.stdout)
     handler.setFormatter(
@@ -66,6 +68,7 @@ def json_access_logger(stream: IO[str] | None = None) -> logging.Logger:
     logger.setLevel(logging.INFO)
     logger.propagate = False
     return logger
+    # end practice 2
 
 
 class Metrics:

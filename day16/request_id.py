@@ -34,6 +34,8 @@ def new_request_id() -> str:
 
 def why_not_sane(incoming: str) -> str | None:
     """Why ``incoming`` cannot be used as a request id, or None if it can."""
+    # practice 1: say why an incoming id is unsafe, or None when it is fine
+    # hint: check empty, then the length against MAX_LENGTH, then _SANE.fullmatch over the whole id.
     if not incoming:
         return "empty"
     if len(incoming) > MAX_LENGTH:
@@ -41,6 +43,7 @@ def why_not_sane(incoming: str) -> str | None:
     if not _SANE.fullmatch(incoming):
         return "characters outside A-Z a-z 0-9 - . _ ~ : / + ="
     return None
+    # end practice 1
 
 
 def choose_request_id(incoming: str | None, make: Callable[[], str] = new_request_id) -> RequestId:
