@@ -50,12 +50,15 @@ def weekly_key(prefix: str, day: date) -> str:
 
 def ranked(rows: list[tuple[str, float]]) -> list[Entry]:
     """Rows (any order) as entries: best score first, ties by name, ranks 1, 2, 2, 4."""
+    # practice 2: rank the rows so that tied players share a rank and the next one skips
+    # hint: sort by (-score, name); a player tied with the previous entry takes its rank.
     ordered = sorted(rows, key=lambda row: (-row[1], row[0]))
     entries: list[Entry] = []
     for position, (player, score) in enumerate(ordered, start=1):
         tied = entries and entries[-1].score == score
         entries.append(Entry(entries[-1].rank if tied else position, player, score))
     return entries
+    # end practice 2
 
 
 class Leaderboard:
@@ -132,6 +135,8 @@ class Leaderboard:
     def rank(self, player: str) -> Entry | None:
         """``player``'s entry: rank 1 + the number of players with a strictly higher score."""
         player = check_name(player, "player")
+        # practice 3: a player's rank is 1 + the number of players strictly above, in one state
+        # hint: read the score under WATCH, then MULTI: ZSCORE again and ZCOUNT from "(score" up.
 
         def read_then_queue(pipe: Pipeline) -> None:
             seen = pipe.zscore(self.key, player)
@@ -145,6 +150,7 @@ class Leaderboard:
         if score is None:
             return None
         return Entry(higher[0] + 1, player, float(score))
+        # end practice 3
 
     def top(self, n: int) -> list[Entry]:
         """The best ``n`` players, and everyone tied with the last of them (so maybe more)."""

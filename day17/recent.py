@@ -32,6 +32,8 @@ class RecentItems:
     def push(self, item: str) -> None:
         """Make ``item`` the newest; an item already in the list moves to the front."""
         item = check_name(item, "item", MAX_ITEM_LENGTH)
+        # practice 1: move the item to the front, cap the list and renew its TTL in one MULTI
+        # hint: one transactional pipeline: LREM, LPUSH, LTRIM, and EXPIRE when there is a ttl.
         with self.client.pipeline(transaction=True) as pipe:
             pipe.lrem(self.key, 0, item)
             pipe.lpush(self.key, item)
@@ -39,6 +41,7 @@ class RecentItems:
             if self.ttl is not None:
                 pipe.expire(self.key, self.ttl)
             pipe.execute()
+        # end practice 1
 
     def items(self) -> list[str]:
         """The items, newest first."""
