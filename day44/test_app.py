@@ -168,3 +168,16 @@ def test_a_bad_rate_limit_setting_is_refused_naming_the_variable(
 
     with pytest.raises(ConfigError, match="SHORT_CREATE_LIMIT is not a rate limit"):
         make_app("sqlite://", CREATE_LIMIT="lots")
+
+
+def test_resolve_fills_the_cache_from_the_database_and_knows_no_unknown_code(
+    cached: Flask, redis_client: redis.Redis
+) -> None:
+    state = cached.extensions["day44"]
+    code = "resolve"  # made by hand: this test is about the lookup, not the codes
+    with state.db.transaction() as session:
+        session.add(Link(code=code, target="https://example.com/resolved"))
+    assert redis_client.get(cache_key(code)) is None
+    assert state.resolve(code) == "https://example.com/resolved"
+    assert redis_client.get(cache_key(code)) == "https://example.com/resolved"
+    assert state.resolve("zzzzzzz") is None
