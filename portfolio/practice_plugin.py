@@ -6,6 +6,10 @@ line, a task id such as ``day05:2``) and ``PRACTICE_REPORT`` the JSON file this 
 the end. A trace function records the region lines each test executes, in every thread (a
 test's server threads too), and the report says per test: its outcome, the tasks it reached,
 the task whose stub it raised ``NotImplementedError`` from, and its error in one line.
+
+A stub's error does not always reach the test: an app's error handler may turn it into a 500, a
+caller may catch it. So the trace also notes the first stub that raised during a test, caught or
+not, and a failed test whose own error does not lead back to a stub is put down to that one.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ class Recorder:
         self.regions = regions
         self._files: dict[str, list[Region] | None] = {}
         self.reached: set[str] = set()
+        self.first_stub: str | None = None  # the first task whose stub raised in this test
 
     def regions_of(self, filename: str) -> list[Region] | None:
         if filename not in self._files:
@@ -54,6 +59,15 @@ class Recorder:
                 for first, last, task in regions:
                     if first <= frame.f_lineno <= last:
                         self.reached.add(task)
+            elif (
+                event == "exception"
+                and self.first_stub is None
+                and issubclass(arg[0], NotImplementedError)
+            ):
+                self.first_stub = next(
+                    (task for first, last, task in regions if first <= frame.f_lineno <= last),
+                    None,
+                )
             return lines
 
         return lines(frame, event, arg)
@@ -102,6 +116,7 @@ class Report:
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, None, None]:
         self.recorder.reached = set()
+        self.recorder.first_stub = None
         self.tests[item.nodeid] = {
             "nodeid": item.nodeid,
             "outcome": "passed",
@@ -124,7 +139,8 @@ class Report:
         if report.failed and test["outcome"] != "failed":
             test["outcome"] = "failed"
             if call.excinfo is not None:
-                test["raised"] = raised = self.recorder.raised_by(call.excinfo.value)
+                raised = self.recorder.raised_by(call.excinfo.value) or self.recorder.first_stub
+                test["raised"] = raised
                 test["error"] = first_line(call.excinfo.exconly())
                 if raised is not None:
                     self.unproven.get(raised.partition(":")[0], set()).discard(raised)

@@ -239,6 +239,37 @@ def test_prove_finds_a_task_no_test_reaches(repo: Path) -> None:
     assert problems == ["task 1 (add the values up): no test fails on its stub"]
 
 
+@pytest.mark.slow
+def test_prove_counts_a_stub_whose_error_a_caller_turned_into_a_wrong_answer(repo: Path) -> None:
+    # Like an app's error handler answering 500: the test fails on its assertion, and the stub's
+    # NotImplementedError is neither that error nor its cause.
+    module = repo / "day07" / "sums.py"
+    module.write_text(
+        MODULE
+        + dedent(
+            """
+
+            def total_or_none(values: list[int]) -> int | None:
+                try:
+                    return total(values)
+                except Exception:
+                    return None
+            """
+        )
+    )
+    tests = repo / "day07" / "test_sums.py"
+    tests.write_text(
+        TESTS.replace("import largest_pair, total", "import largest_pair, total_or_none").replace(
+            "assert total([1, 2, 3]) == 6", "assert total_or_none([1, 2, 3]) == 6"
+        )
+    )
+
+    ((result, problems),) = practice.prove(["day07"], repo).values()
+    assert problems == []
+    (first, _) = result.tasks
+    assert [test.error for test in first.tests] == ["AssertionError: assert None == 6"]
+
+
 def test_progress_is_recorded_in_the_shape_the_portfolio_reads(repo: Path) -> None:
     task = find_tasks(MODULE, "sums.py")[0]
     result = practice.Check("day07", [practice.TaskResult(task, "passed", ())])
