@@ -50,6 +50,9 @@ class RedisProcess:
 
     def start(self, timeout: float = START_TIMEOUT) -> None:
         """Start the server and return once it answers, as itself (its own process id)."""
+        # practice 3: start redis-server and wait until it answers as this very process
+        # hint: poll INFO server until it answers; a process that exited, a deadline passed, or
+        # hint: a process_id that is not ours (another server on the port) is a NoRedisServer.
         self.process = subprocess.Popen(
             [self.binary, "--bind", "127.0.0.1", "--port", str(self.port),
              "--save", "", "--appendonly", "no"],
@@ -85,6 +88,7 @@ class RedisProcess:
                 return
         finally:
             client.close()
+        # end practice 3
 
     def stop(self) -> None:
         """Stop the server (its data goes with it); nothing if it is not running."""

@@ -96,6 +96,9 @@ def run_writers(base: str, writers: int, per_writer: int) -> LoadReport:
     """``writers`` threads POST ``per_writer`` todos each to ``base``/todos at once; then the
     list is read to count what was stored."""
     check_load(base, writers, per_writer)
+    # practice 2: start the writers together, count every answer, then count what was stored
+    # hint: a Barrier(writers) makes the threads start at once; a failed request is status 0;
+    # hint: titles carry a run id, so the list can be counted by prefix (stored_titles).
     root = f"{base.rstrip('/')}/todos"
     run = uuid.uuid4().hex[:8]
     start = threading.Barrier(writers)
@@ -132,6 +135,7 @@ def run_writers(base: str, writers: int, per_writer: int) -> LoadReport:
     return LoadReport(
         writers, per_writer, statuses, stored_titles(root, f"load {run} "), seconds, latencies
     )
+    # end practice 2
 
 
 def stored_titles(root: str, prefix: str) -> int | None:
