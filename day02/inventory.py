@@ -285,6 +285,9 @@ class Ledger:
                 f"cannot adjust {sku} up from zero: there is no average cost to value it at; "
                 "record a receipt with a unit cost instead"
             )
+        # practice 2: move units out or in at the weighted average cost
+        # hint: the value moved is value × change ÷ on hand, rounded once by Money;
+        # hint: emptying the stock takes all of the value that is left.
         # Units in or out at the average cost, rounded once. Carrying the exact remaining value
         # (not units × rounded average) keeps cents from drifting; emptying takes it all.
         if on_hand + change == 0:
@@ -292,6 +295,7 @@ class Ledger:
         else:
             moved = Money(value.amount * change / on_hand, self._currency)
         return StockPosition(sku, on_hand + change, value + moved)
+        # end practice 2
 
     def __len__(self) -> int:
         return len(self._movements)
@@ -386,12 +390,16 @@ class Inventory:
 
     def __contains__(self, item: object) -> bool:
         # ``in`` answers a question, so a malformed code is simply not there rather than an error.
+        # practice 1: answer `in` for a Sku or its code, never raising
+        # hint: turn a str into a Sku first; a malformed code (InvalidSkuError) is simply not in
+        # hint: the catalog, and anything that is neither a Sku nor a str is not either.
         if isinstance(item, str):
             try:
                 item = Sku(item)
             except InvalidSkuError:
                 return False
         return isinstance(item, Sku) and item in self._names
+        # end practice 1
 
     def __repr__(self) -> str:
         products = pluralise(len(self._names), "product")

@@ -46,8 +46,12 @@ class JsonLinesJournal:
 
     def accept(self, movement: StockMovement) -> None:
         """Write ``movement`` as one line and flush, so the line is on disk before we go on."""
+        # practice 3: write the movement as one JSON line and flush it
+        # hint: serialise movement.as_dict() with json, keeping non-ASCII notes as they are, end
+        # hint: the line with a newline, then flush so it is written before the ledger goes on.
         self._stream.write(json.dumps(movement.as_dict(), ensure_ascii=False) + "\n")
         self._stream.flush()
+        # end practice 3
 
     def __repr__(self) -> str:
         name = getattr(self._stream, "name", type(self._stream).__name__)
