@@ -86,8 +86,11 @@ class ApiError(Exception):
 
 def like_pattern(text: str) -> str:
     """``%text%`` for ``LIKE ... ESCAPE '\\'``, with the query's own wildcards escaped."""
+    # practice 2: make a LIKE pattern in which the user's % and _ match themselves
+    # hint: escape the backslash first, then % and _, each with a backslash; wrap it in %...%.
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+    # end practice 2
 
 
 def fts_query(text: str) -> str:
@@ -96,8 +99,11 @@ def fts_query(text: str) -> str:
     Each word is quoted, so ``AND``, ``NEAR``, ``*`` or a stray ``"`` in what a user typed is
     text, not FTS5 syntax (which would otherwise be a syntax error or a different query).
     """
+    # practice 3: turn typed text into an FTS5 query of quoted words, all required
+    # hint: split on whitespace, double every " inside a word, wrap each word in "...".
     words = [word.replace('"', '""') for word in text.split()]
     return " ".join(f'"{word}"' for word in words)
+    # end practice 3
 
 
 def create_app(database_url: str = "sqlite://", secret_key: str = "day32-" + "x" * 32) -> Flask:
@@ -170,12 +176,15 @@ def create_app(database_url: str = "sqlite://", secret_key: str = "day32-" + "x"
 
     def owned_note_or_404(note_id: int) -> Note:
         """The caller's note, else a 404 that does not say whether the id exists."""
+        # practice 1: load a note only if the caller owns it, else the same 404 as a missing one
+        # hint: filter on the id and on Note.user_id == g.user_id in one SELECT; None means 404.
         note = session().scalar(
             sa.select(Note).where(Note.id == note_id, Note.user_id == g.user_id)
         )
         if note is None:
             raise ApiError(404, f"you have no note {note_id}")
         return note
+        # end practice 1
 
     @app.post("/register")
     def register() -> Any:
