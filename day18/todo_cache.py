@@ -178,6 +178,8 @@ class CachedTodoList:
         return self._recompute(key)
 
     def _recompute(self, key: str) -> str:
+        # practice 1: on a miss, let one reader load the list while the others wait for it
+        # hint: SET the lock NX PX with a token, release it in a finally; the others poll the key.
         lock_key, token = f"{key}:lock", uuid.uuid4().hex
         deadline = time.monotonic() + self.wait_timeout
         waited = False
@@ -202,6 +204,7 @@ class CachedTodoList:
                 # The holder is stuck or gone: answer from the database rather than fail.
                 self._count("loads")
                 return json.dumps(self.store.list())
+        # end practice 1
 
     def _load_and_store(self, key: str) -> str:
         rows = self.store.list()
@@ -216,10 +219,13 @@ class CachedTodoList:
 
     def invalidate(self) -> None:
         """Make the next read load the table: bump the version, or delete the one key."""
+        # practice 2: make the next read miss, by the invalidation this cache was built with
+        # hint: "delete" removes its one key; "version" INCRs the generation key instead.
         if self.invalidation == "delete":
             self.client.delete(self.data_key(0))
         else:
             self.client.incr(self.generation_key)
+        # end practice 2
 
     def add(self, title: str) -> int:
         todo_id = self.store.add(title)
