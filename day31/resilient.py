@@ -59,7 +59,11 @@ class Policy:
 
 def backoff(retry: int, policy: Policy, rng: random.Random) -> float:
     """Full jitter: a uniform wait in [0, min(max_delay, base_delay * 2 ** retry)]."""
+    # practice 1: pick the wait before a retry with exponential backoff and full jitter
+    # hint: the cap doubles with each retry from base_delay and stops at max_delay; wait anywhere
+    # hint: between 0 and that cap, drawn from rng.
     return rng.uniform(0.0, min(policy.max_delay, policy.base_delay * 2**retry))
+    # end practice 1
 
 
 @dataclass
@@ -85,9 +89,13 @@ class CircuitBreaker:
         self.failures, self.opened_at = 0, None
 
     def failure(self) -> None:
+        # practice 2: count a failure and open the circuit when it is one too many
+        # hint: it opens after threshold failures in a row, or at once when the trial after the
+        # hint: cooldown fails; opening means remembering when.
         self.failures += 1
         if self.state == "half-open" or self.failures >= self.threshold:
             self.opened_at = self.clock.now()
+        # end practice 2
 
 
 class Exhausted(LLMUnavailable):
@@ -188,6 +196,9 @@ class ResilientChat:
                     if not retryable(error):
                         attempts.append(Attempt(model, outcome_of(error)))
                         break
+                    # practice 3: retry only when a try is left and the wait fits the deadline
+                    # hint: tell the breaker; a retry needs a try left, a closed breaker and room
+                    # hint: for the wait plus MIN_TRY before the deadline, else record it and stop.
                     breaker.failure()
                     wait = self.wait_after(error, retry)
                     tries_left = retry + 1 < self.policy.attempts and breaker.allow()
@@ -198,6 +209,7 @@ class ResilientChat:
                     attempts.append(Attempt(model, outcome_of(error), wait))
                     self.clock.sleep(wait)
                     continue
+                    # end practice 3
                 breaker.success()
                 attempts.append(Attempt(model, "ok"))
                 return Outcome(text, model, attempts)
