@@ -140,6 +140,9 @@ def make_code_grant(store: Store, require_s256: bool = True) -> type[grants.Auth
         TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = ["client_secret_basic"]
 
         def validate_authorization_request(self) -> str:
+            # practice 3: refuse an authorization request without an S256 code_challenge
+            # hint: let Authlib validate first (the redirect_uri is trusted after it), then raise an
+            # hint: InvalidRequestError that goes back to that redirect_uri, with the state.
             redirect_uri = super().validate_authorization_request()
             data = self.request.payload.data
             if require_s256 and (
@@ -151,6 +154,7 @@ def make_code_grant(store: Store, require_s256: bool = True) -> type[grants.Auth
                     state=self.request.payload.state,
                 )
             return redirect_uri
+            # end practice 3
 
         def save_authorization_code(self, code: str, req: Any) -> None:
             data = req.payload.data

@@ -76,6 +76,8 @@ class RedisSessionInterface(SessionInterface):
         """The session named by a validly signed cookie, or a new, empty one."""
         if not app.secret_key:
             return None  # Flask then refuses to write to the session, with its own message.
+        # practice 1: load the session a validly signed cookie names, or start a new, empty one
+        # hint: a bad signature means no id at all; a key Redis does not have means a new session.
         cookie = request.cookies.get(self.get_cookie_name(app))
         if cookie:
             try:
@@ -85,6 +87,7 @@ class RedisSessionInterface(SessionInterface):
             if sid and (raw := self.client.get(self.key(sid))) is not None:
                 return RedisSession(json.loads(raw), sid=sid)
         return RedisSession(sid=new_session_id(), new=True)
+        # end practice 1
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         """Write a changed session and its cookie; delete both for an emptied one."""
@@ -94,6 +97,9 @@ class RedisSessionInterface(SessionInterface):
         path = self.get_cookie_path(app)
         if not session.modified:
             return
+        # practice 2: delete an emptied session, rotate the id when asked, else save it with a TTL
+        # hint: an emptied session loses its key and cookie; a rotated one drops its old key first;
+        # hint: the cookie is only the signed id: HttpOnly, SameSite=Lax, Max-Age = the TTL.
         if not session:
             if not session.new:
                 self.client.delete(self.key(session.sid))
@@ -116,3 +122,4 @@ class RedisSessionInterface(SessionInterface):
             samesite="Lax",
         )
         response.vary.add("Cookie")
+        # end practice 2

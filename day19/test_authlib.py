@@ -10,7 +10,9 @@ REDIRECT = "http://127.0.0.1:8080/callback"
 
 
 def code_without_pkce(require_s256: bool):
-    client = create_provider({"REQUIRE_S256": require_s256}).test_client()
+    app = create_provider({"REQUIRE_S256": require_s256})
+    app.testing = True  # an error in a grant reaches the test, not a 500
+    client = app.test_client()
     response = client.post(
         "/authorize",
         query_string={

@@ -10,7 +10,7 @@ import redis
 from flask import Flask, jsonify, session
 from flask.testing import FlaskClient
 
-from day19.sessions import RedisSessionInterface, end_session, rotate
+from day19.sessions import RedisSession, RedisSessionInterface, end_session, rotate
 
 PREFIX = "test:session:"
 
@@ -18,6 +18,7 @@ PREFIX = "test:session:"
 @pytest.fixture
 def app(redis_client: redis.Redis) -> Flask:
     app = Flask(__name__)
+    app.testing = True  # an error in the session interface reaches the test, not a 500
     app.secret_key = "test-secret"
     app.session_interface = RedisSessionInterface(redis_client, PREFIX, timedelta(seconds=120))
 
@@ -126,3 +127,14 @@ def test_a_session_whose_key_expired_starts_empty(client, redis_client):
     client.post("/login")
     redis_client.delete(PREFIX + session_id(client))  # what the TTL does when it runs out
     assert client.get("/").json == {}
+
+
+def test_saving_a_rotated_session_moves_its_data_to_a_new_key(app, redis_client):
+    redis_client.set(PREFIX + "planted", '{"cart": ["apple"]}')
+    session = RedisSession({"cart": ["apple"]}, sid="planted")
+    rotate(session)
+    response = app.response_class()
+    app.session_interface.save_session(app, session, response)
+    assert session.sid != "planted"
+    assert keys(redis_client) == [PREFIX + session.sid]
+    assert session.sid in response.headers["Set-Cookie"]
