@@ -76,6 +76,9 @@ def _write_valid_rows(
     batch_size: int,
 ) -> int:
     """Send valid orders to ``writer`` in batches; raise RowsRejected if any row was bad."""
+    # practice 2: write in batches, stop writing at the first bad row but keep checking
+    # hint: once report.errors is not empty, skip writing but keep iterating _valid_orders;
+    # hint: at the end raise InvalidRows if there were errors, else write the last short batch.
     batch: list[Order] = []
     written = 0
     for order in _valid_orders(rows, header, report, max_errors):
@@ -94,6 +97,7 @@ def _write_valid_rows(
         writer.write(batch)
         written += len(batch)
     return written
+    # end practice 2
 
 
 def _valid_orders(

@@ -153,6 +153,9 @@ def parse_row(fields: Sequence[str], header: Header, line: int) -> Order | list[
         hint = " (an unquoted comma inside a value?)" if len(fields) > len(header) else ""
         message = f"has {len(fields)} fields, expected {len(header)}{hint}"
         return [RowError(line, None, message)]
+    # practice 1: run every field's parser and collect each failure as a RowError
+    # hint: loop over _PARSERS; an empty field "is required", a ValueError becomes a RowError
+    # hint: for that column; return the errors, or an Order built from the parsed values.
     values: dict[str, Any] = {}
     errors: list[RowError] = []
     for column, parse in _PARSERS.items():
@@ -165,3 +168,4 @@ def parse_row(fields: Sequence[str], header: Header, line: int) -> Order | list[
         except ValueError as error:
             errors.append(RowError(line, column, str(error)))
     return errors or Order(**values)
+    # end practice 1

@@ -51,6 +51,9 @@ def atomic_write(path: str | Path, encoding: str = "utf-8") -> Iterator[TextIO]:
     on success it replaces ``path`` in one rename, on any exception it is removed and ``path``
     is left untouched.
     """
+    # practice 3: write a temporary file beside the target and rename it over only on success
+    # hint: open the temporary file with mode "x", yield it, flush and fsync; on BaseException
+    # hint: close and unlink it and re-raise; after the block, os.replace it onto the target.
     target = Path(path)
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     # "x" refuses to reuse an existing file, and unlike mkstemp it honours the umask.
@@ -74,6 +77,7 @@ def atomic_write(path: str | Path, encoding: str = "utf-8") -> Iterator[TextIO]:
         raise
     _fsync_folder(target.parent)
     logger.info("replaced %s", target)
+    # end practice 3
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -164,6 +168,9 @@ class DatabaseSink:
             metadata.create_all(self.engine)  # checks first, so an existing table is kept
         except sa.exc.DBAPIError as error:
             raise OutputFailed(f"cannot prepare {self.name}: {_first_line(error)}") from None
+        # practice 4: insert in one transaction and turn a database error into an ImportFailed
+        # hint: yield from inside `with self.engine.begin()`; catch IntegrityError first, as
+        # hint: DatabaseRejected, then any DBAPIError as OutputFailed, both `from error`.
         try:
             # engine.begin(): commit when the block ends normally, roll back on any exception.
             with self.engine.begin() as connection:
@@ -184,6 +191,7 @@ class DatabaseSink:
             logger.info("rolled back the transaction on %s; nothing was inserted", self.name)
             raise
         logger.info("committed %d rows to %s", writer.inserted, self.name)
+        # end practice 4
 
 
 def _first_line(error: sa.exc.DBAPIError) -> str:
