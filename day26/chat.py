@@ -88,6 +88,9 @@ def make_client(settings: ChatSettings) -> OpenAI:
 
 def describe_error(error: Exception, settings: ChatSettings) -> str:
     """One line saying what went wrong with a request, for a person at a terminal."""
+    # practice 3: turn what the SDK raises into one line a person can act on
+    # hint: test the most specific classes first: APIStatusError (status and the body's message),
+    # hint: then a timeout (before a connection error: it is one) and json.JSONDecodeError.
     if isinstance(error, openai.APIStatusError):
         body = error.body if isinstance(error.body, dict) else {}
         message = body.get("message") or error.message
@@ -99,6 +102,7 @@ def describe_error(error: Exception, settings: ChatSettings) -> str:
     if isinstance(error, json.JSONDecodeError):
         return f"the answer from {settings.base_url} is not valid JSON: {error.msg}"
     return f"{type(error).__name__}: {error}"
+    # end practice 3
 
 
 #: What :meth:`Conversation.ask` lets through: a failure of the request, not a bug of mine.
@@ -121,6 +125,9 @@ class Conversation:
 
     def ask(self, question: str) -> str:
         """The assistant's answer to ``question``; on an error the history is left as it was."""
+        # practice 1: send the whole history with the question, and keep it only on an answer
+        # hint: build the messages to send in a new list; replace self.messages after the call
+        # hint: returns, so an error leaves it as it was. Add usage.total_tokens when it is there.
         sent = [*self.messages, {"role": "user", "content": question}]
         answer = self.client.chat.completions.create(model=self.model, messages=sent)  # type: ignore[arg-type]
         text = answer.choices[0].message.content or ""
@@ -128,9 +135,13 @@ class Conversation:
         if answer.usage is not None:
             self.total_tokens += answer.usage.total_tokens
         return text
+        # end practice 1
 
     def stream(self, question: str) -> list[str]:
         """Ask, reading the answer as it arrives; returns its pieces in order."""
+        # practice 2: stream the answer, collecting its pieces and the usage chunk
+        # hint: stream=True with stream_options={"include_usage": True}; a chunk has a delta's
+        # hint: content, or no choices and the usage. Join the pieces into the history at the end.
         sent = [*self.messages, {"role": "user", "content": question}]
         chunks = self.client.chat.completions.create(
             model=self.model,
@@ -146,3 +157,4 @@ class Conversation:
                 self.total_tokens += chunk.usage.total_tokens
         self.messages = [*sent, {"role": "assistant", "content": "".join(pieces)}]
         return pieces
+        # end practice 2
