@@ -76,6 +76,9 @@ def current_time() -> Response:
     """The current time in ``?tz=`` (default: the app's DEFAULT_TIMEZONE), ISO 8601."""
     name = request.args.get("tz", current_app.config["DEFAULT_TIMEZONE"])
     zone = find_zone(name)
+    # practice 1: answer with "now" from the app's clock, in the zone and in UTC
+    # hint: take CLOCK from current_app.config; isoformat(timespec="milliseconds") with a Z for
+    # hint: UTC, format_offset for the offset, and the Unix time rounded to milliseconds.
     clock: Callable[[], datetime] = current_app.config["CLOCK"]
     now_utc = clock().astimezone(UTC)
     local = now_utc.astimezone(zone)
@@ -86,6 +89,7 @@ def current_time() -> Response:
         utc_offset=format_offset(local.utcoffset() or timedelta(0)),
         unix=round(now_utc.timestamp(), 3),
     )
+    # end practice 1
 
 
 def find_zone(name: str) -> ZoneInfo:
@@ -123,12 +127,19 @@ def known_zone_names() -> frozenset[str]:
 
 def suggest_zone(name: str) -> str | None:
     """The zone whose name differs from ``name`` only in case or spaces, if there is one."""
+    # practice 3: find the zone whose name differs only in case or spaces
+    # hint: normalise both sides the same way (spaces to "_", casefold) and return the first
+    # hint: known zone that matches, or None.
     wanted = name.strip().replace(" ", "_").casefold()
     return next((zone for zone in known_zone_names() if zone.casefold() == wanted), None)
+    # end practice 3
 
 
 def read_json_object() -> dict[str, Any]:
     """The request body as a JSON object, or a 415/400 problem saying what to send instead."""
+    # practice 2: read the body as a JSON object, or raise the 415 or 400 that says what to send
+    # hint: check request.is_json before reading; json.loads with the parse_constant and
+    # hint: parse_float hooks below; a body that is empty or not a dict is a BadRequest too.
     if not request.is_json:
         sent = request.mimetype or "no Content-Type"
         raise UnsupportedMediaType(
@@ -149,6 +160,7 @@ def read_json_object() -> dict[str, Any]:
         kind = _json_kind(body)
         raise BadRequest(f'the body must be a JSON object, not {kind}; e.g. {{"message": "hi"}}')
     return body
+    # end practice 2
 
 
 class NumberOutOfRange(ValueError):
