@@ -77,6 +77,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     @app.errorhandler(RateLimitExceeded)
     def too_many_requests(error: RateLimitExceeded) -> Response:
+        # practice 3: answer a refused request with a 429 in problem+json
+        # hint: a JSON body with type, title, status and detail; set the status code and the
+        # hint: content type yourself (flask-limiter adds Retry-After and X-RateLimit-* after).
         response = jsonify(
             type="about:blank",
             title="Too Many Requests",
@@ -86,5 +89,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         response.status_code = 429
         response.content_type = "application/problem+json"
         return response
+        # end practice 3
 
     return app

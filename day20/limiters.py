@@ -72,6 +72,9 @@ class FixedWindow:
 
     def hit(self, key: str) -> Decision:
         """Count one request for ``key`` and say whether it passes."""
+        # practice 1: count the request in its window's counter and say whether it passes
+        # hint: the window number is floor(now / window); INCR and EXPIRE ... NX in one MULTI;
+        # hint: a refused request waits until the window ends.
         now = self.clock()
         number = math.floor(now / self.window)
         counter = f"{self.prefix}:{_checked_key(key)}:{number}"
@@ -84,6 +87,7 @@ class FixedWindow:
             return Decision(True, self.limit, self.limit - count, 0.0)
         window_end = (number + 1) * self.window
         return Decision(False, self.limit, 0, window_end - now)
+        # end practice 1
 
 
 # KEYS[1] the log; ARGV: now in ms, window in ms, limit, a unique member.
@@ -127,6 +131,9 @@ class SlidingLog:
 
     def hit(self, key: str) -> Decision:
         """Count one request for ``key`` and say whether it passes."""
+        # practice 2: run the sliding-log script for one request and answer its Decision
+        # hint: the script takes whole milliseconds (Lua truncates) and a member unique per request;
+        # hint: it answers allowed, remaining and the wait in ms.
         now_ms = round(self.clock() * 1000)
         window_ms = round(self.window * 1000)
         log = f"{self.prefix}:{_checked_key(key)}"
@@ -135,3 +142,4 @@ class SlidingLog:
             keys=[log], args=[now_ms, window_ms, self.limit, member]
         )
         return Decision(bool(allowed), self.limit, int(remaining), int(wait_ms) / 1000)
+        # end practice 2

@@ -20,7 +20,9 @@ DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def limited_app(redis_url: str, limit: str = "5 per minute", **more: str) -> Flask:
-    return create_app({"REDIS_URL": redis_url, "RATE_LIMIT": limit, **more})
+    app = create_app({"REDIS_URL": redis_url, "RATE_LIMIT": limit, **more})
+    app.testing = True  # an error in a handler reaches the test, not a 500
+    return app
 
 
 @pytest.mark.parametrize("strategy", ["fixed-window", "moving-window"])
