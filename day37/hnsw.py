@@ -125,12 +125,16 @@ def nearest(
     connection: psycopg.Connection, query: np.ndarray, k: int = 10, owner: int | None = None
 ) -> list[int]:
     """Ids of the ``k`` nearest items by cosine distance (of ``owner``'s rows, if given)."""
+    # practice 2: query the k nearest by cosine distance, of one owner if given
+    # hint: ORDER BY the operator of the index's class (<=> for vector_cosine_ops) and LIMIT k;
+    # hint: pass the query as a float32 numpy array in a parameter, never formatted into the SQL.
     where = "" if owner is None else "WHERE owner = %(owner)s"
     rows = connection.execute(
         f"SELECT id FROM items {where} ORDER BY embedding <=> %(q)s LIMIT %(k)s",
         {"q": np.asarray(query, dtype=np.float32), "k": k, "owner": owner},
     ).fetchall()
     return [int(row[0]) for row in rows]
+    # end practice 2
 
 
 def search(
@@ -150,6 +154,9 @@ def search(
 def plan(connection: psycopg.Connection, query: np.ndarray, k: int = 10) -> str:
     """The plan's nodes, outermost first, of the top-k query as the planner would choose it:
     e.g. ``Limit > Index Scan using items_hnsw on items``."""
+    # practice 3: read the planner's plan for the top-k query, node by node
+    # hint: RESET the enable_* settings configure may have changed, then EXPLAIN (COSTS OFF);
+    # hint: keep the node lines without their "->", drop the detail lines ("Order By: ...").
     connection.execute("RESET enable_indexscan")
     connection.execute("RESET enable_seqscan")
     rows = connection.execute(
@@ -159,11 +166,15 @@ def plan(connection: psycopg.Connection, query: np.ndarray, k: int = 10) -> str:
     lines = [str(row[0]).strip() for row in rows]
     nodes = [line.removeprefix("->").strip() for line in lines if ":" not in line.split("(")[0]]
     return " > ".join(nodes)
+    # end practice 3
 
 
 def recall_at_k(found: Sequence[int], exact: Sequence[int]) -> float:
     """The share of the exact top k that ``found`` contains (order does not matter)."""
+    # practice 1: measure recall@k against the exact top k
+    # hint: order does not matter, so compare sets; decide what an empty exact list scores.
     return len(set(found) & set(exact)) / len(exact) if len(exact) else 1.0
+    # end practice 1
 
 
 @dataclass(frozen=True)
