@@ -80,6 +80,9 @@ def softmax(x: np.ndarray) -> np.ndarray:
 
 def attention(model: Model, prefix: str, x: np.ndarray) -> np.ndarray:
     """Self-attention: each token's new vector is a weighted mix of every token's value."""
+    # practice 3: mix every token's value by how well its key matches each token's query
+    # hint: project x to query, key and value, split each into heads of hidden // heads numbers,
+    # hint: softmax(q·kᵀ / √size) times v, then join the heads and apply "output.dense".
     w, heads = model.weights, model.heads
     length, hidden = x.shape
     size = hidden // heads
@@ -93,6 +96,7 @@ def attention(model: Model, prefix: str, x: np.ndarray) -> np.ndarray:
     scores = query @ key.transpose(0, 2, 1) / math.sqrt(size)  # (heads, tokens, tokens)
     mixed = softmax(scores) @ value  # (heads, tokens, 32)
     return linear(w, prefix + "output.dense", mixed.transpose(1, 0, 2).reshape(length, hidden))
+    # end practice 3
 
 
 def hidden_states(model: Model, text: str) -> np.ndarray:
@@ -118,5 +122,9 @@ def hidden_states(model: Model, text: str) -> np.ndarray:
 
 def embed_by_hand(model: Model, text: str) -> np.ndarray:
     """The sentence's embedding: the mean of its token vectors, scaled to length 1."""
+    # practice 4: pool the token vectors into one sentence vector of length 1
+    # hint: the plain mean over every token, [CLS] and [SEP] included, then divide by its norm;
+    # hint: the capstone stores float32.
     pooled = hidden_states(model, text).mean(axis=0)
     return (pooled / np.linalg.norm(pooled)).astype(np.float32)
+    # end practice 4
