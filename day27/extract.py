@@ -106,6 +106,9 @@ def build_messages(
     text: str, today: date, examples: Sequence[Example] = EXAMPLES
 ) -> list[dict[str, str]]:
     """System prompt, then each example as a user turn and its answer, then ``text``."""
+    # practice 1: build the few-shot prompt: the system message, the examples, then the text
+    # hint: each example is a user turn with its text and an assistant turn with its answer as
+    # hint: JSON; when there are examples, the system message says which day they were written on.
     messages = [{"role": "system", "content": system_prompt(today)}]
     if examples:
         # The examples' dates only add up from the day they were written for.
@@ -115,6 +118,7 @@ def build_messages(
         messages.append({"role": "assistant", "content": example.answer.model_dump_json()})
     messages.append({"role": "user", "content": text})
     return messages
+    # end practice 1
 
 
 def response_format() -> dict[str, Any]:
@@ -136,6 +140,9 @@ def unfence(reply: str) -> str:
 
 def problems(error: ValidationError) -> list[str]:
     """One line per thing wrong with a reply: where, what, and the value that was there."""
+    # practice 2: write one line per validation error: where, what, and the value there
+    # hint: error.errors() gives each one's loc (a path to join with dots), msg, type and input;
+    # hint: for a reply that is not JSON (type json_invalid), give the parser's message, in ctx.
     lines = []
     for item in error.errors(include_url=False):
         where = ".".join(str(part) for part in item["loc"]) or "reply"
@@ -144,6 +151,7 @@ def problems(error: ValidationError) -> list[str]:
         else:
             lines.append(f"{where}: {item['msg']}, got {item['input']!r}")
     return lines
+    # end practice 2
 
 
 def parse_reply(reply: str, today: date) -> TaskList:
@@ -196,6 +204,9 @@ def extract_tasks(
     Raises :class:`ExtractionError` when no answer was valid; the SDK's own errors (status,
     timeout, connection) pass through unchanged.
     """
+    # practice 3: ask, validate the reply, and send its problems back until one is valid
+    # hint: strict json_schema at temperature 0; on a ValidationError, append the bad reply as an
+    # hint: assistant turn and its correction() as a user turn; ask up to retries more times.
     messages: list[dict[str, str]] = build_messages(text, today, examples)
     attempts: list[Attempt] = []
     for _ in range(retries + 1):
@@ -219,3 +230,4 @@ def extract_tasks(
         attempts.append(Attempt(reply))
         return Extraction(found.tasks, attempts)
     raise ExtractionError(attempts)
+    # end practice 3
