@@ -79,9 +79,13 @@ def list_books() -> Response:
 @books.post("")
 def create_book() -> tuple[Response, int, dict[str, str]]:
     """Add a book: 201 with the stored book and its URL in Location."""
+    # practice 4: store the validated book and answer 201 with its URL in Location
+    # hint: load_body(book_schema) gives the fields for shelf().add; url_for("books.get_book",
+    # hint: ...) builds the URL; a view may return (body, status, headers).
     book = shelf().add(**load_body(book_schema))
     location = url_for("books.get_book", book_id=book.id)
     return jsonify(book_schema.dump(book)), 201, {"Location": location}
+    # end practice 4
 
 
 @books.get("/<int:book_id>")

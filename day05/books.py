@@ -93,12 +93,16 @@ class BookRepository:
 
     def find(self, author: str | None = None, limit: int = 20, offset: int = 0) -> Page:
         """Books in id order, optionally by one author (case-insensitive), sliced for a page."""
+        # practice 2: filter the books by author, then slice one page and count every match
+        # hint: copy the books in id order under the lock; compare authors with casefold();
+        # hint: the total is the number of matches before slicing [offset : offset + limit].
         with self._lock:
             books = sorted(self._books.values(), key=lambda book: book.id)
         if author is not None:
             wanted = author.casefold()
             books = [book for book in books if book.author.casefold() == wanted]
         return Page(books[offset : offset + limit], total=len(books), limit=limit, offset=offset)
+        # end practice 2
 
     def update(self, book_id: int, changes: Mapping[str, Any]) -> Book:
         """Apply ``changes`` (any of the editable fields) to a book; PUT passes all of them."""

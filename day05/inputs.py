@@ -53,6 +53,9 @@ def load_query(schema: Schema) -> dict[str, Any]:
 
 def validate_or_422(schema: Schema, data: Any, *, partial: bool, where: str) -> dict[str, Any]:
     """``schema.load(data)``, turning marshmallow's errors into a 422 with per-field ``errors``."""
+    # practice 3: load the data with the schema, or raise a 422 that names every bad field
+    # hint: catch marshmallow's ValidationError; normalized_messages() maps each field to its
+    # hint: messages: name them, sorted, in the detail and pass them on as errors=.
     try:
         return schema.load(data, partial=partial)
     except ValidationError as error:
@@ -62,6 +65,7 @@ def validate_or_422(schema: Schema, data: Any, *, partial: bool, where: str) -> 
             f"the {where} has invalid fields ({names}); see errors for each one",
             errors=messages,
         ) from None
+    # end practice 3
 
 
 class NumberOutOfRange(ValueError):

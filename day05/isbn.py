@@ -20,6 +20,9 @@ def check_digit(first_twelve: str) -> int:
 
 def normalise_isbn13(text: str) -> str:
     """``"978-0-261-10334-4"`` → ``"9780261103344"``; ValueError saying what is wrong otherwise."""
+    # practice 1: strip the separators, then check each rule and say which one is broken
+    # hint: drop hyphens and spaces with _SEPARATORS; then ASCII digits only, 13 of them, a 978
+    # hint: or 979 prefix, and a last digit equal to check_digit of the first twelve.
     digits = _SEPARATORS.sub("", text)
     if not digits:
         raise ValueError("an ISBN-13 has 13 digits, this has none")
@@ -33,3 +36,4 @@ def normalise_isbn13(text: str) -> str:
     if int(digits[12]) != expected:
         raise ValueError(f"the check digit should be {expected}, not {digits[12]}")
     return digits
+    # end practice 1
