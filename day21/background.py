@@ -43,6 +43,9 @@ def enqueue_purge(
     queue: Queue, database: str, older_than_days: int, now: datetime
 ) -> tuple[Job, bool]:
     """Enqueue today's purge unless it exists; return the job and whether it is new."""
+    # practice 2: enqueue the purge once per day and limit, answering the existing job after
+    # hint: the job id is purge_job_id(...); unique=True makes RQ raise DuplicateJobError when
+    # hint: that id is taken, and then the job to answer is the one already stored.
     job_id = purge_job_id(older_than_days, now.date())
     try:
         job = queue.enqueue(
@@ -57,6 +60,7 @@ def enqueue_purge(
     except DuplicateJobError:
         return _existing(queue, job_id), False
     return job, True
+    # end practice 2
 
 
 def schedule_reminder(
@@ -99,6 +103,9 @@ def release_due(queue: Queue, now: datetime) -> list[str]:
 
     The same step RQ's scheduler takes each second, with the time given instead of read.
     """
+    # practice 3: move the scheduled jobs due at now back onto the queue
+    # hint: the scheduled registry knows which ids are due at a Unix time; a job may have
+    # hint: expired meanwhile (None); enqueue each job again and take it out of the registry.
     registry = queue.scheduled_job_registry
     due = registry.get_jobs_to_schedule(int(now.timestamp()))
     released = []
@@ -109,6 +116,7 @@ def release_due(queue: Queue, now: datetime) -> list[str]:
         registry.remove(job)
         released.append(job.id)
     return released
+    # end practice 3
 
 
 def run_burst_worker(queue: Queue) -> bool:

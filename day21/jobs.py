@@ -66,12 +66,16 @@ def purge_completed(database: str, older_than_days: int, now: str) -> int:
     ``now`` is an argument, not a clock reading, so the job means the same whenever it runs, and
     running it twice deletes nothing the second time.
     """
+    # practice 1: delete the todos completed before the cutoff and say how many went
+    # hint: the cutoff is now minus the days, as an ISO string (they sort by time); open todos
+    # hint: have no completed_at. The cursor's rowcount is the answer.
     cutoff = iso(datetime.fromisoformat(now) - timedelta(days=older_than_days))
     with closing(connect(database)) as db, db:
         cursor = db.execute(
             "DELETE FROM todos WHERE completed_at IS NOT NULL AND completed_at < ?", (cutoff,)
         )
         return cursor.rowcount
+    # end practice 1
 
 
 def send_reminder(database: str, reminder_id: str, todo_id: int) -> bool:
