@@ -16,19 +16,27 @@ import numpy as np
 
 def normalise(vectors: np.ndarray) -> np.ndarray:
     """``vectors`` as float32 rows of length 1 (a zero row stays zero instead of becoming NaN)."""
+    # practice 1: scale every row to length 1 as float32, leaving a zero row zero
+    # hint: one vector becomes a matrix of one row; divide by each row's norm, but only where
+    # hint: that norm is above 0 (np.divide takes an out= and a where=).
     matrix = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+    # end practice 1
 
 
 def top_k_partition(scores: np.ndarray, k: int) -> np.ndarray:
     """Indexes of the ``k`` highest scores, best first: argpartition, then sort only those k."""
+    # practice 2: find the k best scores without sorting them all, then order only those k
+    # hint: clamp k to 0..N; np.argpartition on the negated scores puts the k best first, in no
+    # hint: order; a stable sort of just those k breaks ties by position.
     k = max(0, min(k, len(scores)))
     if k == 0:
         return np.empty(0, dtype=np.intp)
     best = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
     # argpartition promises the k best, in no particular order.
     return best[np.argsort(-scores[best], kind="stable")]
+    # end practice 2
 
 
 def top_k_sort(scores: np.ndarray, k: int) -> np.ndarray:
@@ -56,11 +64,15 @@ class ExactIndex:
 
     def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The ``k`` nearest ids by cosine similarity, best first, with their scores."""
+        # practice 3: score the query against every stored row at once and return the k best ids
+        # hint: normalise the query and refuse one of another dimension; the rows are unit length
+        # hint: already, so one matrix-vector product gives every cosine.
         vector = normalise(query)[0]
         if vector.shape != (self.dim,):
             raise ValueError(f"the query has {vector.size} dimensions, the index {self.dim}")
         scores = self._matrix @ vector
         return [(int(self._ids[i]), float(scores[i])) for i in top_k_partition(scores, k)]
+        # end practice 3
 
 
 def topic_centres(dim: int = 384, topics: int = 200, *, seed: int = 0) -> np.ndarray:
