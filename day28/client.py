@@ -66,6 +66,9 @@ class Answer:
 
 def reassemble(events: Iterator[tuple[str, Any]]) -> Answer:
     """The answer from a relay's events; StreamFailed on an ``error`` event or a missing end."""
+    # practice 3: put the answer back together from the events, failing on a broken stream
+    # hint: collect token texts until done (take its text and finish_reason); an error event, or
+    # hint: events that run out before done, is a StreamFailed saying so.
     answer = Answer()
     for name, data in events:
         if name == "token":
@@ -76,3 +79,4 @@ def reassemble(events: Iterator[tuple[str, Any]]) -> Answer:
         elif name == "error":
             raise StreamFailed(data["detail"])
     raise StreamFailed(f"the stream ended after {len(answer.pieces)} pieces without a done event")
+    # end practice 3

@@ -64,15 +64,22 @@ def problem(status: int, detail: str) -> Response:
 
 def upstream_problem(error: Exception) -> Response:
     """The response for an SDK failure that happened before anything was sent."""
+    # practice 2: turn an SDK failure before the first event into a status with a problem body
+    # hint: a timeout is the gateway's timeout (504); a status from the model's server or no
+    # hint: connection at all is a bad gateway (502). Mind which exception class is which.
     if isinstance(error, openai.APITimeoutError):
         return problem(504, "the model did not answer in time")
     if isinstance(error, openai.APIStatusError):
         return problem(502, f"the model's server answered {error.status_code}")
     return problem(502, "the model's server could not be reached")
+    # end practice 2
 
 
 def relay_events(stream: openai.Stream[ChatCompletionChunk], relay: Relay) -> Iterator[str]:
     """``token`` frames as pieces arrive, then ``done``; the upstream is closed however it ends."""
+    # practice 1: relay each piece as a token event, then one done event, closing the upstream
+    # hint: record pieces_sent and the outcome on relay; GeneratorExit means the client left
+    # hint: (re-raise it), an OpenAIError is an error event, and finally closes the stream.
     pieces: list[str] = []
     finish: str | None = None
     try:
@@ -97,6 +104,7 @@ def relay_events(stream: openai.Stream[ChatCompletionChunk], relay: Relay) -> It
         stream.close()
         relay.upstream_closed = stream.response.is_closed
         relay.ended.set()
+    # end practice 1
 
 
 def create_app(client: OpenAI, model: str) -> Flask:
