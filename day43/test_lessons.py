@@ -58,3 +58,19 @@ def test_a_new_loader_starts_with_an_empty_cache() -> None:
 
     assert asyncio.run(both()) == [25, 25]
     assert batches == [[5], [5]]
+
+
+def test_a_cached_key_keeps_its_first_value_after_the_source_changes() -> None:
+    rows = {1: "before"}
+
+    async def read(keys: list[int]) -> list[str]:
+        return [rows[key] for key in keys]
+
+    loader = DataLoader(load_fn=read)
+
+    async def before_and_after() -> list[str]:
+        first = await loader.load(1)
+        rows[1] = "after"
+        return [first, await loader.load(1)]
+
+    assert asyncio.run(before_and_after()) == ["before", "before"]
