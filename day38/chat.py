@@ -42,12 +42,16 @@ SUMMARISE_PROMPT = (
 
 def prompt_messages(system: str, context: MemoryContext, question: str) -> list[dict[str, str]]:
     """The chat request: the system message, the summary if any, the recent turns, the question."""
+    # practice 1: build the chat request from the memory, in the order the model reads it
+    # hint: the rules first; the summary, if any, as a second system message after SUMMARY_PREFIX;
+    # hint: then the recent turns as they were, and the new question last.
     messages = [{"role": "system", "content": system}]
     if context.summary:
         messages.append({"role": "system", "content": SUMMARY_PREFIX + context.summary})
     messages += [{"role": turn.role, "content": turn.content} for turn in context.turns]
     messages.append({"role": "user", "content": question})
     return messages
+    # end practice 1
 
 
 def prompt_tokens(messages: Sequence[dict[str, Any]]) -> int:
@@ -63,6 +67,9 @@ def model_summariser(model: ChatModel, *, limit_tokens: int = SUMMARY_TOKENS) ->
     """
 
     def summarise(previous: str | None, turns: Sequence[Turn]) -> str:
+        # practice 2: ask the model to fold the turns into the summary so far
+        # hint: SUMMARISE_PROMPT as the system message (about 3 words to 4 tokens); the summary so
+        # hint: far and a "role: content" line per turn as the user's; cut the answer to the limit.
         lines = [f"Summary so far: {previous}"] if previous else []
         lines += [f"{turn.role}: {turn.content}" for turn in turns]
         instructions = SUMMARISE_PROMPT.format(words=max(limit_tokens * 3 // 4, 1))
@@ -73,6 +80,7 @@ def model_summariser(model: ChatModel, *, limit_tokens: int = SUMMARY_TOKENS) ->
             ]
         )
         return truncate_to_tokens(answer.strip(), limit_tokens)
+        # end practice 2
 
     return summarise
 
