@@ -178,6 +178,9 @@ def bearer_token(header: str | None) -> str:
     RFC 6750 §3.1: no credentials, or another scheme, is a bare 401 challenge; a Bearer header
     that is malformed is ``invalid_request``, which is a 400.
     """
+    # practice 2: take the token out of 'Bearer <token>': 401 without one, 400 when it is malformed
+    # hint: no header or another scheme is a bare 401 challenge; Bearer with no token or two is
+    # hint: a 400 with error="invalid_request". Compare the scheme case-insensitively.
     if not header or not header.strip():
         raise unauthorized("missing Authorization header; send 'Authorization: Bearer <token>'")
     scheme, _, token = header.strip().partition(" ")
@@ -193,6 +196,7 @@ def bearer_token(header: str | None) -> str:
             headers=challenge("invalid_request"),
         )
     return token
+    # end practice 2
 
 
 def authenticated_user(header: str | None) -> User:
@@ -274,6 +278,9 @@ def login() -> tuple[dict[str, Any], int, dict[str, str]]:
     }
     if errors:
         raise Unprocessable("send a username and a password", errors=errors)
+    # practice 3: check the credentials at the same cost either way, rehash if due, issue a token
+    # hint: an unknown user still costs one Argon2 check (verify_nothing) and gets the same 401;
+    # hint: needs_rehash tells when to store a new hash; the body names the token, type and TTL.
     session, passwords = auth().db.session, auth().passwords
     user = session.scalar(select(User).where(User.username == normalise_username(username)))
     if user is None:
@@ -290,6 +297,7 @@ def login() -> tuple[dict[str, Any], int, dict[str, str]]:
     body = {"access_token": token, "token_type": "Bearer", "expires_in": ttl}
     # RFC 6749 §5.1: responses carrying tokens must not be cached.
     return body, 200, {"Cache-Control": "no-store"}
+    # end practice 3
 
 
 @routes.get("/me")

@@ -45,6 +45,9 @@ def read_token(token: str, secret: str) -> Claims:
     signature (altered, or signed with another key), expired, issued in the future, or a
     required claim missing.
     """
+    # practice 1: decode the token with HS256 pinned and its claims required, saying why it fails
+    # hint: jwt.decode takes algorithms=[...] and options={"require": [...]}; catch PyJWT's
+    # hint: specific errors (expired, algorithm, signature, ...) before DecodeError and their base.
     try:
         payload = jwt.decode(
             token, secret, algorithms=[ALGORITHM], options={"require": list(REQUIRED_CLAIMS)}
@@ -74,3 +77,4 @@ def read_token(token: str, secret: str) -> Claims:
         issued_at=datetime.fromtimestamp(payload["iat"], UTC),
         expires_at=datetime.fromtimestamp(payload["exp"], UTC),
     )
+    # end practice 1
