@@ -42,8 +42,15 @@ def plan_reindex(
 ) -> Plan:
     """Match ``chunks`` to ``stored`` by digest, in order; two equal chunks match two rows."""
     if title_changed:
+        # practice 2: plan a re-index of a note whose title changed
+        # hint: the title is in every embedded text but in no digest, so no stored vector is
+        # hint: still right: nothing kept, every chunk embedded, every row deleted in note order.
         everything = sorted(stored, key=lambda row: row.position)
         return Plan(keep=[], embed=list(chunks), delete=everything)
+        # end practice 2
+    # practice 1: match the new chunks to the stored rows by digest, in order
+    # hint: queue the stored rows per digest in position order; each chunk takes the first row
+    # hint: left with its digest, or is embedded; rows nobody took are deleted, in position order.
     available: defaultdict[str, deque[StoredChunk]] = defaultdict(deque)
     for row in sorted(stored, key=lambda row: row.position):
         available[row.digest].append(row)
@@ -56,6 +63,7 @@ def plan_reindex(
             embed.append(chunk)
     delete = [row for rows in available.values() for row in rows]
     return Plan(keep=keep, embed=embed, delete=sorted(delete, key=lambda row: row.position))
+    # end practice 1
 
 
 @dataclass
@@ -82,6 +90,9 @@ class NoteIndex:
 
     def update(self, title: str, body: str) -> Plan:
         """Chunk the note again and apply the plan: embed what is new, drop what is gone."""
+        # practice 3: chunk the note again, plan against the stored chunks and apply the plan
+        # hint: the title changed only if there was one before; delete, move the kept entries to
+        # hint: their new positions, embed the new chunks' embedding_text in one call and count it.
         chunks = chunk_note(title, body, max_tokens=self.max_tokens, overlap=self.overlap)
         stored = [StoredChunk(id, e.position, e.digest) for id, e in self.entries.items()]
         changed = self.title is not None and title != self.title
@@ -99,6 +110,7 @@ class NoteIndex:
             self._next_id += 1
         self.title = title
         return plan
+        # end practice 3
 
     def chunks(self) -> list[Entry]:
         """The entries in note order."""
