@@ -62,9 +62,12 @@ def _vary_on_origin(response: Response) -> Response:
     A shared cache could then hand the header-less copy to the allowed origin's page. (With
     flask-cors's own Vary on as well, two origins would get the header twice.)
     """
+    # practice 3: say that every /todos answer varies by Origin, once, whatever flask-cors did
+    # hint: response.vary is a header set: adding to it twice still sends Origin once.
     if request.path.startswith("/todos"):
         response.vary.add("Origin")
     return response
+    # end practice 3
 
 
 def store() -> TodoStore:
@@ -86,6 +89,9 @@ def render(todo: Todo) -> dict[str, Any]:
 
 def json_body(allowed: tuple[str, ...] = ("application/json",)) -> Any:
     """The request's JSON body; 415 for another media type, 400 for malformed JSON."""
+    # practice 2: read the JSON body: 415 for another media type, 400 when it is not JSON
+    # hint: request.mimetype is the type without its parameters; get_json(silent=True) gives
+    # hint: None for malformed JSON and for a body that is the JSON literal null alike.
     if request.mimetype not in allowed:
         raise ApiError(
             f"send the body as {' or '.join(allowed)}, got {request.mimetype or 'no Content-Type'}",
@@ -96,6 +102,7 @@ def json_body(allowed: tuple[str, ...] = ("application/json",)) -> Any:
     if body is None and request.get_data() != b"null":
         raise ApiError("the body is not valid JSON")
     return body
+    # end practice 2
 
 
 def parsed(parse: Any, body: Any) -> dict[str, Any]:

@@ -92,6 +92,9 @@ def _json_type(value: Any) -> str:
 
 def _checked(body: Any, *, required: tuple[str, ...]) -> dict[str, Any]:
     """The fields of ``body`` after every check; :class:`InvalidTodo` lists all its problems."""
+    # practice 1: check every field of a body and refuse it with all its problems at once
+    # hint: collect errors per field in a dict (missing required, read-only, unknown, _CHECKS)
+    # hint: and raise InvalidTodo only at the end; a body that is not a dict is refused first.
     if not isinstance(body, dict):
         raise InvalidTodo({"body": [f"must be a JSON object, got {_json_type(body)}"]})
     errors: dict[str, list[str]] = {}
@@ -110,6 +113,7 @@ def _checked(body: Any, *, required: tuple[str, ...]) -> dict[str, Any]:
     if isinstance(body.get("title"), str):
         body = {**body, "title": body["title"].strip()}
     return body
+    # end practice 1
 
 
 def parse_new(body: Any) -> dict[str, Any]:
