@@ -97,6 +97,10 @@ def pending_changes(engine: Engine) -> list[Any]:
     ``("remove_column", None, "users", Column("full_name", ...))``; a list of them means a
     change to one column (type, nullability).
     """
+    # practice 3: ask autogenerate what it would still change to make the database match models.py
+    # hint: a MigrationContext on a connection (comparing column types too) and the models'
+    # hint: metadata are what alembic.autogenerate.compare_metadata compares.
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         return list(compare_metadata(context, Base.metadata))
+    # end practice 3

@@ -40,8 +40,12 @@ users = sa.table(
 
 def split_full_name(full_name: str) -> tuple[str, str]:
     """'Ada Lovelace' -> ('Ada', 'Lovelace'); 'Cher' -> ('Cher', '')."""
+    # practice 1: split a full name at its first space, after collapsing runs of whitespace
+    # hint: str.split() with no argument drops stray spaces at both ends and between words;
+    # hint: str.partition splits once and gives an empty rest when there is no space.
     first, _, rest = " ".join(full_name.split()).partition(" ")
     return first, rest
+    # end practice 1
 
 
 def join_name(first_name: str, last_name: str) -> str:
@@ -85,6 +89,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     bind = op.get_bind()
+    # practice 2: refuse the downgrade, before any change, if a joined name outgrows full_name
+    # hint: collect the ids whose join_name is longer than NAME_LENGTH, batch by batch, and raise
+    # hint: ValueError naming them (the test pins the exact message) before the first ALTER.
     # Check before changing anything: MySQL commits each ALTER, so a failure half-way would stick.
     too_long = [
         row.id
@@ -97,6 +104,7 @@ def downgrade() -> None:
             f"cannot downgrade: users {too_long} have names longer than {NAME_LENGTH} characters "
             "once joined, more than full_name holds; shorten them first"
         )
+    # end practice 2
 
     with op.batch_alter_table("users") as batch:
         batch.add_column(sa.Column("full_name", sa.String(NAME_LENGTH), nullable=True))
