@@ -70,6 +70,9 @@ def answer(
     """Run the tool loop for ``question``; at most ``max_steps`` requests to the model."""
     if max_steps < 1:
         raise ValueError(f"max_steps must be at least 1, got {max_steps}")
+    # practice 3: ask with the tools, run the calls the reply asks for, send back their results
+    # hint: append the assistant message with its tool_calls, then one tool message per call with
+    # hint: its tool_call_id; a reply without tool calls is the answer; stop after max_steps.
     messages: list[dict[str, Any]] = [
         {"role": "system", "content": SYSTEM},
         {"role": "user", "content": question},
@@ -108,6 +111,7 @@ def answer(
             messages.append({"role": "tool", "tool_call_id": call.id, "content": output})
     result.text = f"I stopped after {max_steps} steps without a final answer."
     return result
+    # end practice 3
 
 
 def retrieved_ids(output: str) -> set[int]:

@@ -78,6 +78,9 @@ def calculate(expression: str) -> int | float:
 
 
 def evaluate(node: ast.expr) -> int | float:
+    # practice 1: walk the expression tree, computing only numbers and arithmetic operators
+    # hint: recurse on UnaryOp and BinOp whose operator is in UNARY or BINARY; a Constant must be
+    # hint: an int or float (not a bool, not a str). Refuse huge exponents and every other node.
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
         return node.value  # type: ignore[no-any-return]
     if isinstance(node, ast.UnaryOp) and type(node.op) in UNARY:
@@ -88,6 +91,7 @@ def evaluate(node: ast.expr) -> int | float:
             raise ToolError(f"exponents above {MAX_EXPONENT} are not computed")
         return BINARY[type(node.op)](left, right)  # type: ignore[no-any-return]
     raise ToolError(f"{type(node).__name__} is not allowed: {ALLOWED}")
+    # end practice 1
 
 
 @dataclass(frozen=True)
@@ -170,6 +174,9 @@ def describe(error: ValidationError) -> str:
 
 def run_tool_call(name: str, arguments: str, tools: Mapping[str, Tool] = TOOLS) -> str:
     """Validate and run one call; the JSON for the tool message: ``{"result"}`` or ``{"error"}``."""
+    # practice 2: check everything the model sent before running the tool, and never raise
+    # hint: in order: a known tool, arguments that parse as JSON, a JSON object, valid for the
+    # hint: tool's pydantic model; each failure, and a ToolError from the run, is an error().
     tool = tools.get(name)
     if tool is None:
         return error(f"unknown tool {name!r}; the tools are {', '.join(sorted(tools))}")
@@ -187,6 +194,7 @@ def run_tool_call(name: str, arguments: str, tools: Mapping[str, Tool] = TOOLS) 
         return json.dumps({"result": tool.run(args)})
     except ToolError as problem:
         return error(f"{name} refused: {problem}")
+    # end practice 2
 
 
 def error(message: str) -> str:
