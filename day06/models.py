@@ -55,6 +55,9 @@ class UtcDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
+        # practice 3: refuse a naive datetime, and write an aware one as UTC
+        # hint: a value without utcoffset() is naive: raise ValueError; astimezone(UTC) converts,
+        # hint: and only PostgreSQL keeps the tzinfo, the others get a naive UTC datetime.
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError(
                 f"naive datetime {value.isoformat()} has no time zone; "
@@ -62,6 +65,7 @@ class UtcDateTime(TypeDecorator[datetime]):
             )
         value = value.astimezone(UTC)
         return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
+        # end practice 3
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:

@@ -67,12 +67,16 @@ class BookRepository:
 
     def find(self, author: str | None = None, limit: int = 20, offset: int = 0) -> Page:
         """Books in id order, optionally by one author (case-insensitive): two statements."""
+        # practice 1: count the matching books, then select one page of them in id order
+        # hint: _matching(author) gives the WHERE conditions for both; select(func.count())
+        # hint: .select_from(Book) for the total, then select(Book) with order_by, limit, offset.
         conditions = _matching(author)
         total = self.session.scalar(select(func.count()).select_from(Book).where(*conditions))
         rows = self.session.scalars(
             select(Book).where(*conditions).order_by(Book.id).limit(limit).offset(offset)
         )
         return Page(list(rows), total=total or 0, limit=limit, offset=offset)
+        # end practice 1
 
     def update(self, book_id: int, changes: Mapping[str, Any]) -> Book:
         """Apply ``changes`` and flush; DuplicateIsbn leaves the row as it was."""
@@ -98,6 +102,9 @@ class BookRepository:
         self, change: Callable[[], None], isbn: str, own_id: int | None = None
     ) -> None:
         """Make ``change`` and flush inside a savepoint; a duplicate ISBN becomes DuplicateIsbn."""
+        # practice 2: make the change in a savepoint, and turn a taken ISBN into DuplicateIsbn
+        # hint: `with self.session.begin_nested():` flushes on exit; on IntegrityError look up who
+        # hint: holds the ISBN, and re-raise as it was if nobody else does.
         try:
             with self.session.begin_nested():
                 change()
@@ -108,6 +115,7 @@ class BookRepository:
             if owner is None or owner == own_id:
                 raise
             raise DuplicateIsbn(isbn, owner) from None
+        # end practice 2
 
 
 def _matching(author: str | None) -> list[ColumnElement[bool]]:
