@@ -21,6 +21,13 @@ from markupsafe import Markup
 SAFE_SCHEMES = {"http", "https", "mailto"}
 _DAY_TARGET = re.compile(r"^(day\d\d)(?:/(?:README\.md)?)?$")
 _LEADING_H1 = re.compile(r"\A#[ \t]+[^\n]*\n+")
+#: Code blocks and tables wider than a phone scroll inside their own box, which a keyboard can
+#: only scroll once it can focus it. Raw HTML in a README is escaped, so these tags are Markdown's.
+_SCROLL_BOXES = (
+    ("<pre>", '<pre tabindex="0">'),
+    ("<table>", '<div class="table-scroll" tabindex="0"><table>'),
+    ("</table>", "</table></div>"),
+)
 
 
 def render_lesson(body: str, folder: str, repo_url: str = "") -> Markup:
@@ -31,7 +38,10 @@ def render_lesson(body: str, folder: str, repo_url: str = "") -> Markup:
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
     md.treeprocessors.register(RepoLinkRewriter(md, folder, repo_url), "repo_links", 5)
-    return Markup(md.convert(_LEADING_H1.sub("", body.lstrip(), count=1)))
+    html = md.convert(_LEADING_H1.sub("", body.lstrip(), count=1))
+    for tag, focusable in _SCROLL_BOXES:
+        html = html.replace(tag, focusable)
+    return Markup(html)
 
 
 def resolve_repo_link(target: str, folder: str, repo_url: str = "") -> str | None:

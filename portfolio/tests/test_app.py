@@ -90,7 +90,7 @@ def test_day_page_renders_the_readme_markdown(add_day, client: FlaskClient):
     add_day(7)
     html = page(client, "/days/day07")
     assert '<h2 id="goal">Goal</h2>' in html
-    assert '<pre><code class="language-python">print(&quot;hello&quot;)' in html
+    assert '<pre tabindex="0"><code class="language-python">print(&quot;hello&quot;)' in html
     assert "<td><code>make day07</code></td>" in html
 
 

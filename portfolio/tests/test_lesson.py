@@ -47,8 +47,22 @@ def test_the_leading_day_heading_is_dropped_for_the_page_header():
 
 def test_fenced_code_and_tables_are_rendered():
     html = render_lesson("```python\nx = 1 < 2\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", "day07")
-    assert '<pre><code class="language-python">x = 1 &lt; 2\n</code></pre>' in html
+    assert '<pre tabindex="0"><code class="language-python">x = 1 &lt; 2\n</code></pre>' in html
     assert "<table>" in html and "<td>2</td>" in html
+
+
+def test_code_blocks_and_tables_scroll_in_a_box_a_keyboard_can_reach():
+    html = render_lesson("Code:\n\n    indented = True\n\n| a |\n|---|\n| 1 |\n\nAfter.\n", "day07")
+    assert '<pre tabindex="0"><code>indented = True\n</code></pre>' in html
+    assert html.count('<div class="table-scroll" tabindex="0"><table>') == 1
+    assert "</table></div>\n<p>After.</p>" in html
+
+
+def test_tags_written_as_text_in_a_readme_get_no_scroll_box():
+    html = render_lesson(
+        "Wrap `<pre>` and <table> yourself:\n\n```html\n<table></table>\n```\n", "day07"
+    )
+    assert "table-scroll" not in html and html.count("tabindex") == 1
 
 
 def test_raw_html_is_shown_as_text_not_run():
