@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, abort, current_app, jsonify, render_template
+from flask import Flask, Response, abort, current_app, jsonify, render_template, send_from_directory
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
@@ -112,6 +112,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.add_url_rule("/figures", "figures", figures_page)
     app.add_url_rule("/practice", "practice", practice_page)
     app.add_url_rule("/healthz", "healthz", healthz)
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
     app.register_error_handler(HTTPException, render_http_error)
     app.register_error_handler(FrontMatterError, render_front_matter_error)
     app.after_request(add_security_headers)
@@ -188,6 +189,11 @@ def day_page(slug: str) -> str:
         previous=written[position - 1] if position > 0 else None,
         next=written[position + 1] if position + 1 < len(written) else None,
     )
+
+
+def favicon() -> Response:
+    """The site's icon where browsers look for it unasked, the capstones' docs pages included."""
+    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml")
 
 
 def healthz() -> Response:

@@ -152,6 +152,15 @@ def test_the_stylesheet_is_served(client: FlaskClient):
     response.close()
 
 
+def test_the_icon_is_linked_and_served_where_browsers_ask_unprompted(client: FlaskClient):
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page(client, "/")
+    for path in ("/favicon.ico", "/static/favicon.svg"):
+        response = client.get(path)
+        assert (response.status_code, response.mimetype) == (200, "image/svg+xml"), path
+        assert response.get_data(as_text=True).startswith("<svg "), path
+        response.close()
+
+
 def test_pages_forbid_scripts(client: FlaskClient):
     policy = client.get("/").headers["Content-Security-Policy"]
     assert "script-src 'none'" in policy
