@@ -1,4 +1,5 @@
-"""Headless Debian Chromium for the docs tests, and Swagger UI's "Try it out" in it.
+"""Headless Debian Chromium for the browser tests, Swagger UI's "Try it out" in it, and what a
+page did there: its console errors, the requests it sent elsewhere, its width on a phone.
 
 Chromium and its driver come from Debian (``apt-get install chromium chromium-driver``); Selenium
 is given both paths, so it downloads nothing. Without them a test is skipped, or fails when
@@ -11,11 +12,13 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.command import Command
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as until
@@ -37,6 +40,8 @@ CHROMIUM_FLAGS = (
     "--window-size=1280,2000",
 )
 WAIT_SECONDS = 20
+#: A phone in portrait, as Chrome's device toolbar has it: CSS pixels, a touch screen.
+PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True}
 
 
 def chromium_or_skip() -> None:
@@ -57,6 +62,8 @@ def headless_chromium() -> Iterator[WebDriver]:
     options.binary_location = str(CHROMIUM)
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
+    # The page's console, for console_errors().
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(
         options=options, service=Service(str(CHROMEDRIVER), log_output=subprocess.DEVNULL)
     )
@@ -105,3 +112,45 @@ def documented_paths(browser: WebDriver) -> set[str | None]:
     """The paths of the operations the open Swagger UI page lists."""
     found = browser.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")
     return {operation.get_attribute("data-path") for operation in found}
+
+
+def console_errors(browser: WebDriver) -> list[str]:
+    """The console's errors (a failed load, an uncaught exception) since the last call."""
+    entries = browser.execute(Command.GET_LOG, {"type": "browser"})["value"]
+    return [entry["message"] for entry in entries if entry["level"] == "SEVERE"]
+
+
+def loaded_from_elsewhere(browser: WebDriver, origin: str) -> list[str]:
+    """What the open page loaded (scripts, styles, images, fetches) from anywhere but ``origin``."""
+    loaded = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(entry => entry.name)"
+    )
+    return [url for url in loaded if not url.startswith(f"{origin.rstrip('/')}/")]
+
+
+def sideways_scroll(browser: WebDriver) -> int:
+    """How many CSS pixels the open page is wider than the window (0: no horizontal scroll)."""
+    return browser.execute_script(
+        "return Math.max(0, document.documentElement.scrollWidth - window.innerWidth)"
+    )
+
+
+@contextmanager
+def phone_screen(browser: WebDriver, metrics: dict[str, Any] = PHONE) -> Iterator[WebDriver]:
+    """Inside the block the browser is a phone (:data:`PHONE`): its width, pixel ratio, touch."""
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    try:
+        yield browser
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+@contextmanager
+def color_scheme(browser: WebDriver, scheme: str) -> Iterator[WebDriver]:
+    """Inside the block the pages see ``prefers-color-scheme: scheme`` (``light``, ``dark``)."""
+    feature = {"name": "prefers-color-scheme", "value": scheme}
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [feature]})
+    try:
+        yield browser
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
