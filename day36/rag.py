@@ -93,6 +93,9 @@ class NoteIndex:
 
     def search(self, question: str, k: int = RETRIEVE_K) -> list[Passage]:
         """The ``k`` passages most similar to ``question``, best first, ranked from 1."""
+        # practice 1: rank every passage by its cosine with the question and keep the k best
+        # hint: the vectors have length 1, so one matrix product with the question's vector
+        # hint: scores them all; break ties by position, and copy each passage with score and rank.
         scores = self.vectors @ self.embedder.embed([question])[0]
         # Equal scores keep the notes' order, so the same question ranks the same way each run.
         order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))[:k]
@@ -100,13 +103,18 @@ class NoteIndex:
             replace(self.passages[i], score=round(float(scores[i]), 4), rank=rank)
             for rank, i in enumerate(order, start=1)
         ]
+        # end practice 1
 
 
 def fence(passage: Passage) -> str:
     """A passage as a numbered block of quoted text; a tag in its text cannot end the block."""
+    # practice 2: fence a passage in a numbered <note> block that its text cannot close
+    # hint: escape whatever in the text looks like an opening or closing note tag (_FENCE_TAG),
+    # hint: and the title as an attribute; n is the passage's rank, id its note's id.
     body = _FENCE_TAG.sub(lambda match: html.escape(match.group(0)), passage.text)
     title = html.escape(passage.title, quote=True)
     return f'<note n="{passage.rank}" id="{passage.note_id}" title="{title}">\n{body}\n</note>'
+    # end practice 2
 
 
 def cost(passage: Passage) -> int:
@@ -189,9 +197,13 @@ class CitationCheck:
 
 def check_citations(text: str, given: Sequence[Passage]) -> CitationCheck:
     """Check ``text``'s citations against the passages that were in its prompt."""
+    # practice 3: find the notes an answer cites that were not in its prompt
+    # hint: read the answer's citations in order; any cited id that no given passage belongs to
+    # hint: is one the model cannot have read.
     cited = citations(text)
     sent = {passage.note_id for passage in given}
     return CitationCheck(cited, [note_id for note_id in cited if note_id not in sent])
+    # end practice 3
 
 
 @dataclass(frozen=True)
@@ -229,6 +241,9 @@ class NotesAssistant:
 
     def ask(self, question: str) -> Answer:
         """Retrieve, assemble, ask the model, and check what it cites."""
+        # practice 4: retrieve, keep what is close enough, and ask the model only if any fits
+        # hint: passages under min_score do not count; with nothing assembled the answer is
+        # hint: NOT_FOUND and no request is sent; else one completion at temperature 0, judged.
         retrieved = self.index.search(question, self.k)
         found = [passage for passage in retrieved if passage.score >= self.min_score]
         context = assemble(found, self.budget)
@@ -242,6 +257,7 @@ class NotesAssistant:
         )
         said = (completion.choices[0].message.content or "").strip()
         return judged(said, retrieved, context, messages)
+        # end practice 4
 
 
 def judged(
