@@ -120,6 +120,9 @@ def delete_todo(todo_id: int) -> tuple[str, int]:
 
 def updates(ws: Any) -> None:
     """One WebSocket connection: hello, then answer pings until the client goes away."""
+    # practice 2: greet a new connection, answer what it sends, and forget it when it goes
+    # hint: join the hub first (its subscription is live then), send the hello, loop on
+    # hint: ws.receive(); leaving belongs in a finally, as a cut connection ends with an error.
     shared = hub()
     client = shared.join(ws)
     try:
@@ -131,10 +134,13 @@ def updates(ws: Any) -> None:
             client.send(encode(answer(text)))
     finally:
         shared.leave(client)
+    # end practice 2
 
 
 def answer(text: str | bytes) -> dict[str, Any]:
     """The reply to a message a client sent."""
+    # practice 3: answer a ping with a pong, and anything else with a typed error
+    # hint: text or bytes may not be JSON at all (ValueError), or JSON that is not an object.
     try:
         message = json.loads(text)
     except ValueError:
@@ -142,3 +148,4 @@ def answer(text: str | bytes) -> dict[str, Any]:
     if isinstance(message, dict) and message.get("type") == "ping":
         return {"type": "pong"}
     return {"type": "error", "detail": 'the only message a client sends is {"type": "ping"}'}
+    # end practice 3

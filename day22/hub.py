@@ -90,6 +90,9 @@ class Hub:
 
     def deliver(self, text: str) -> int:
         """Push ``text`` to every local client; drop those that are gone; return how many got it."""
+        # practice 1: push a message to every client of this process and drop the ones gone
+        # hint: copy the clients under the lock, send outside it (a send can be slow); a client
+        # hint: whose send fails leaves, here and in the Redis registry.
         with self._lock:
             clients = list(self._clients.values())
         delivered = 0
@@ -99,6 +102,7 @@ class Hub:
             else:
                 self.leave(client)
         return delivered
+        # end practice 1
 
     def _listen(self) -> None:
         """Subscribe once per process (the app is built before gunicorn forks its workers)."""

@@ -8,18 +8,29 @@ from typing import Any
 
 import pytest
 import redis
+from flask import Flask
 from flask.testing import FlaskClient
+from simple_websocket import ConnectionClosed
 
-from day22.app import answer, create_app
+from day22.app import answer, create_app, updates
 from day22.hub import encode
 
 NAMESPACE = "day22-unit"
 
 
 @pytest.fixture
-def client(redis_url: str, redis_client: redis.Redis) -> Iterator[FlaskClient]:
+def app(redis_url: str, redis_client: redis.Redis) -> Iterator[Flask]:
     app = create_app({"REDIS_URL": redis_url, "NAMESPACE": NAMESPACE, "SERVER": "unit"})
-    yield app.test_client()
+    yield app
+    listener = app.extensions["day22.hub"]._listener  # started by the first WebSocket
+    if listener is not None:
+        listener.stop()
+        listener.join(timeout=2)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
 
 
 @pytest.fixture
@@ -85,6 +96,36 @@ def test_a_message_without_a_type_is_refused() -> None:
 
 def test_binary_ping_is_answered_too() -> None:
     assert answer(b'{"type": "ping"}') == {"type": "pong"}
+
+
+class Socket:
+    """A stand-in for a WebSocket: it hands out ``incoming``, then is closed by the client."""
+
+    def __init__(self, *incoming: str) -> None:
+        self.incoming = list(incoming)
+        self.sent: list[dict[str, Any]] = []
+
+    def receive(self) -> str:
+        if not self.incoming:
+            raise ConnectionClosed()
+        return self.incoming.pop(0)
+
+    def send(self, text: str) -> None:
+        self.sent.append(json.loads(text))
+
+
+def test_the_handler_greets_answers_and_leaves_when_the_client_goes(
+    app: Flask, redis_client: redis.Redis
+) -> None:
+    socket = Socket('{"type": "ping"}', "junk")
+    with app.app_context(), pytest.raises(ConnectionClosed):
+        updates(socket)
+
+    hello, pong, error = socket.sent
+    assert (hello["type"], hello["server"]) == ("hello", "unit")
+    assert pong == {"type": "pong"}
+    assert error == {"type": "error", "detail": 'send JSON, e.g. {"type": "ping"}'}
+    assert redis_client.hgetall(f"{NAMESPACE}:clients") == {}
 
 
 def test_create_app_says_what_it_needs(monkeypatch: pytest.MonkeyPatch) -> None:
