@@ -177,6 +177,9 @@ def eager_page(limit: int) -> Select[tuple[Post]]:
     load (``author.posts``, ``tag.posts``): an error instead of a hidden query. (A bare
     ``raiseload("*")`` would cover only Post's other relationships, and it has none.)
     """
+    # practice 1: load the page's authors and tags up front, and forbid any later lazy load
+    # hint: joinedload for the many-to-one author, selectinload for the tags collection, each
+    # hint: with .raiseload("*") chained on; keep the order_by and the limit.
     return (
         select(Post)
         .options(
@@ -186,6 +189,7 @@ def eager_page(limit: int) -> Select[tuple[Post]]:
         .order_by(Post.id)
         .limit(limit)
     )
+    # end practice 1
 
 
 def posts_per_tag(session: Session) -> list[TagCount]:
@@ -193,6 +197,9 @@ def posts_per_tag(session: Session) -> list[TagCount]:
 
     The outer join keeps tags that no post carries (count 0). Most-used tags come first.
     """
+    # practice 2: count each tag's posts in the database, unused tags included
+    # hint: select Tag.name and func.count(post_tags.c.post_id), outer-join post_tags, group by
+    # hint: the tag, order by the count descending then the name.
     post_count = func.count(post_tags.c.post_id).label("post_count")
     statement = (
         select(Tag.name, post_count)
@@ -201,6 +208,7 @@ def posts_per_tag(session: Session) -> list[TagCount]:
         .order_by(post_count.desc(), Tag.name)
     )
     return [TagCount(name, count) for name, count in session.execute(statement)]
+    # end practice 2
 
 
 def posts_per_tag_by_loading(session: Session) -> list[TagCount]:
