@@ -68,10 +68,14 @@ class Prompt:
 
 def message_tokens(messages: Sequence[Mapping[str, str]]) -> int:
     """The tokens a list of chat messages takes, by the cookbook's rule."""
+    # practice 1: count a list of chat messages by the cookbook's rule
+    # hint: every message costs its framing plus the tokens of each of its values (role too),
+    # hint: and the reply's priming is counted once for the whole list.
     return REPLY_PRIMING + sum(
         TOKENS_PER_MESSAGE + sum(count_tokens(value) for value in message.values())
         for message in messages
     )
+    # end practice 1
 
 
 def passage_block(passage: Passage) -> str:
@@ -100,6 +104,9 @@ def build_prompt(
     alone does not fit, a later one never is. Raises :class:`BudgetError` when even the question
     leaves no room for the answer.
     """
+    # practice 2: pack the best passages into what the window leaves after the question and answer
+    # hint: rank by score, refuse when the question alone leaves no room, pack with each passage's
+    # hint: framing as overhead, then count the joined messages again and drop from the end.
     ranked = sorted(passages, key=lambda passage: -passage.score)
     fixed = message_tokens(messages_for(question, [], system))
     room = context_window - max_answer_tokens - fixed
@@ -134,3 +141,4 @@ def build_prompt(
         prompt_tokens=message_tokens(messages),
         max_answer_tokens=max_answer_tokens,
     )
+    # end practice 2
