@@ -65,9 +65,13 @@ def offset_page(
     limit = check_limit(limit)
     if offset < 0:
         raise PaginationError(f"offset must be 0 or more, got {offset}")
+    # practice 1: count every match, then read one page of them newest first
+    # hint: count over query.subquery(), so filters are kept; order by the key descending, then
+    # hint: limit and offset.
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     rows = session.scalars(query.order_by(*_newest_first(key)).limit(limit).offset(offset)).all()
     return Page(items=list(rows), total=total)
+    # end practice 1
 
 
 def keyset_page(
@@ -84,6 +88,9 @@ def keyset_page(
     instead of a second query or an empty last page.
     """
     limit = check_limit(limit)
+    # practice 2: read the rows after the cursor, and a cursor for the next page if there is one
+    # hint: compare the whole key at once with the cursor's values (sa.tuple_), newest first;
+    # hint: read one row more than the limit to know whether a next page exists.
     if after is not None:
         values = decode_cursor(after, len(key))
         query = query.where(sa.tuple_(*key) < sa.tuple_(*values))
@@ -92,6 +99,7 @@ def keyset_page(
         return Page(items=rows)
     last = rows[limit - 1]
     return Page(items=rows[:limit], next_cursor=encode_cursor([getattr(last, c.key) for c in key]))
+    # end practice 2
 
 
 def encode_cursor(values: Sequence[Any]) -> str:

@@ -78,8 +78,12 @@ def violations(shape: str, body: Any) -> list[str]:
     Each line names the place (``article.author.following``, or ``body`` for the whole
     document) and what is wrong. Raises KeyError for a shape that is not in :data:`SHAPES`.
     """
+    # practice 3: list every place where a body breaks its shape, one line each, sorted
+    # hint: the validator can give every error, not only the first; an error's instance_path is
+    # hint: the keys and indexes down to the bad value, and empty for the whole body.
     found = []
     for error in _validator(shape).iter_errors(body):
         place = ".".join(str(part) for part in error.instance_path) or "body"
         found.append(f"{place}: {error.message}")
     return sorted(found)
+    # end practice 3
