@@ -68,6 +68,9 @@ def load_workflow(path: Path) -> dict[str, Any]:
 
 def schema_findings(path: Path) -> list[Finding]:
     """check-jsonschema's verdict on ``path`` against its built-in GitHub workflow schema."""
+    # practice 1: validate the file against GitHub's workflow schema, one finding per error
+    # hint: run check_jsonschema as a module with --builtin-schema vendor.github-workflows and
+    # hint: -o json; each error's best_deep_match has path and message; no JSON is a finding too.
     command = [
         sys.executable, "-m", "check_jsonschema",
         "--builtin-schema", "vendor.github-workflows", "-o", "json", str(path),
@@ -84,6 +87,7 @@ def schema_findings(path: Path) -> list[Finding]:
     for error in report.get("parse_errors", []):
         findings.append(Finding("schema", f"cannot parse: {error.get('message', error)}"))
     return findings
+    # end practice 1
 
 
 def jobs(workflow: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -104,6 +108,9 @@ def commands(script: str) -> list[str]:
     Lines are split on ``&&`` and cut at ``||``; words holding a URL, a variable or a quote
     are dropped, since the two environments spell those differently.
     """
+    # practice 3: reduce a shell script to its check commands, each to its fixed words
+    # hint: skip comment lines; split on &&, cut at ||, keep parts starting with CHECK_PREFIXES;
+    # hint: shlex.split the words (plain split if it refuses) and drop those with ://, $ or ".
     found = []
     for raw in script.splitlines():
         if raw.lstrip().startswith("#"):
@@ -119,6 +126,7 @@ def commands(script: str) -> list[str]:
             fixed = [w for w in words if "://" not in w and "$" not in w and '"' not in w]
             found.append(" ".join(fixed))
     return found
+    # end practice 3
 
 
 def workflow_commands(workflow: dict[str, Any]) -> list[str]:
@@ -173,6 +181,9 @@ def invariant_findings(
         if "timeout-minutes" not in job:
             findings.append(Finding("timeout", f"job {name} has no timeout-minutes (default 360)"))
         services = job.get("services") or {}
+        # practice 2: name each service container of the job that lacks a health check
+        # hint: a service's options string must hold every flag of HEALTH_OPTIONS; say which
+        # hint: are missing, and why it matters, in one Finding per service.
         for service_name, service in services.items():
             options = str((service or {}).get("options", ""))
             missing = [opt for opt in HEALTH_OPTIONS if opt not in options]
@@ -182,6 +193,7 @@ def invariant_findings(
                     f"service {service_name} of job {name} lacks {', '.join(missing)}: steps "
                     "would start before it is ready",
                 ))  # fmt: skip
+        # end practice 2
         ports = {p for s in services.values() for p in _published_ports(s or {})}
         earlier = ""
         for step in steps(job):
