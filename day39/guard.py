@@ -80,11 +80,15 @@ def suspicious(text: str) -> list[str]:
 
 def fence(passage: Passage) -> str:
     """One passage as a delimited block; tags inside the text cannot open or close a block."""
+    # practice 3: fence a passage so that its text can neither close its block nor open another
+    # hint: escape every "<note" and "</note" in the text (and the title, as an attribute); add
+    # hint: flagged="instructions" to the opening tag when suspicious() finds anything.
     body = _TAG.sub(lambda match: html.escape(match.group(0)), passage.text)
     attributes = f'id="{passage.note_id}" title="{html.escape(passage.title)}"'
     if suspicious(passage.text):
         attributes += ' flagged="instructions"'
     return f"<note {attributes}>\n{body}\n</note>"
+    # end practice 3
 
 
 def build_messages(question: str, passages: Sequence[Passage]) -> list[dict[str, str]]:
@@ -126,8 +130,12 @@ def citations(answer: str) -> tuple[int, ...]:
 def checked_answer(model_answer: str, question: str, passages: Sequence[Passage]) -> Answer:
     """The model's answer if it cites a note it was given (or is :data:`NOT_FOUND`), else the
     extractive answer: an answer that cites nothing is not grounded in the notes."""
+    # practice 4: show a model's answer only if it cites a note it was given
+    # hint: keep the cited ids that were among the passages; NOT_FOUND stands as it is; any other
+    # hint: answer gives way to the extractive offline answer.
     given = {passage.note_id for passage in passages}
     cited = tuple(note_id for note_id in citations(model_answer) if note_id in given)
     if cited or model_answer.strip() == NOT_FOUND:
         return Answer(model_answer, cited)
     return offline_answer(question, passages)
+    # end practice 4

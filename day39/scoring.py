@@ -129,16 +129,23 @@ def grounded(
     texts: dict[int, str],
 ) -> bool:
     """Cites the answering note and its quotation is in it verbatim; or says NOT_FOUND."""
+    # practice 1: decide whether an answer is grounded in the note that answers its question
+    # hint: with no answering note, only NOT_FOUND citing nothing counts; otherwise the note must
+    # hint: be cited and the text between the first two quotes found, squeezed, in its text.
     if question.note is None:
         return answer == NOT_FOUND and not cited
     if note_id[question.note] not in cited:
         return False
     quoted = answer.split('"')[1] if answer.count('"') >= 2 else ""
     return bool(quoted) and squeeze(quoted) in texts[note_id[question.note]]
+    # end practice 1
 
 
 def evaluate(retriever: Retriever, notes: Sequence[Note], questions: Sequence[Question]) -> Score:
     """hit@1 and hit@3 over the answerable questions; the grounding rate over all of them."""
+    # practice 2: score a retriever's hit@1 and hit@3, and how often its answers are grounded
+    # hint: the top 3 per question; a hit@k is an answerable question whose note is in the first k.
+    # hint: Answer offline from what was found (from embeddings, only scores >= MIN_SCORE).
     note_id = {note.file: i for i, note in enumerate(notes, 1)}
     texts = {i: squeeze(note.body) for i, note in enumerate(notes, 1)}
     hits1 = hits3 = ok = 0
@@ -156,3 +163,4 @@ def evaluate(retriever: Retriever, notes: Sequence[Note], questions: Sequence[Qu
         ok += grounded(question, answer.text, answer.cited, note_id, texts)
     n = len(answerable)
     return Score(retriever.name, hits1 / n, hits3 / n, ok / len(questions), n)
+    # end practice 2
