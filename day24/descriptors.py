@@ -50,6 +50,9 @@ class ProcfileError(ValueError):
 
 def parse_procfile(text: str) -> dict[str, str]:
     """The process types of a Procfile, in order: ``{"web": "gunicorn …", "release": …}``."""
+    # practice 1: read a Procfile's name: command lines, refusing what Heroku would not run
+    # hint: skip blanks and # comments; split each line at its first colon only; a bad name,
+    # hint: an empty command or a name seen before is a ProcfileError naming the line number.
     processes: dict[str, str] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
@@ -68,10 +71,14 @@ def parse_procfile(text: str) -> dict[str, str]:
             raise ProcfileError(f"line {number}: process {name!r} is declared twice")
         processes[name] = command
     return processes
+    # end practice 1
 
 
 def binds_platform_port(command: str) -> bool:
     """Whether a gunicorn command binds every interface on the platform's ``$PORT``."""
+    # practice 2: say whether a gunicorn command binds every interface on $PORT
+    # hint: shlex.split it (a broken quote means no); the address follows --bind or -b, or is
+    # hint: glued on as --bind=; 0.0.0.0 or [::], with $PORT or ${PORT}.
     try:
         words = shlex.split(command)
     except ValueError:
@@ -86,6 +93,7 @@ def binds_platform_port(command: str) -> bool:
         if value in ("0.0.0.0:$PORT", "0.0.0.0:${PORT}", "[::]:$PORT", "[::]:${PORT}"):
             return True
     return False
+    # end practice 2
 
 
 def check_procfile(processes: Mapping[str, str]) -> list[str]:
@@ -115,6 +123,9 @@ def check_app_json(
         problems.append(
             f"app.json name must be a non-empty string of at most 30 characters, got {name!r}"
         )
+    # practice 3: flag env vars the app does not read, and secrets that carry a committed value
+    # hint: an env entry is a plain string or a mapping with "value" or "generator"; a secret
+    # hint: name (SECRET_NAME) is fine only with "generator": "secret" and no value.
     for key, spec in (data.get("env") or {}).items():
         value = spec if isinstance(spec, str) else (spec or {}).get("value")
         generated = isinstance(spec, Mapping) and spec.get("generator") == "secret"
@@ -124,6 +135,7 @@ def check_app_json(
             problems.append(
                 f'app.json env {key} is a secret: use "generator": "secret", not a value'
             )
+    # end practice 3
     for script in data.get("scripts") or {}:
         if script not in APP_JSON_SCRIPTS:
             problems.append(
