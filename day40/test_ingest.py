@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 
 from day40.ingest import SAMPLE_NOTES, LineProgress, ask, import_folder, offline_app
+from projects.notes_ai import cli
 
 EMAIL, PASSWORD = "ada@example.com", "day forty password"
 #: argon2's cheapest settings: hashing is not what these tests are about.
@@ -44,9 +45,16 @@ def test_line_progress_writes_no_carriage_return() -> None:
 
 @pytest.fixture(scope="module")
 def app() -> Iterator[Flask]:
-    """The offline app with the sample folder imported once."""
+    """The offline app with the sample folder imported once (no progress: not what it tests)."""
     application = offline_app(**CHEAP)
-    import_folder(application, SAMPLE_NOTES, EMAIL, PASSWORD, stream=io.StringIO())
+    cli.import_notes(
+        application,
+        [SAMPLE_NOTES],
+        EMAIL,
+        PASSWORD,
+        progress=cli.no_progress,
+        embedding_progress=False,
+    )
     yield application
     application.extensions["notes"].db.engine.dispose()
 
