@@ -44,10 +44,14 @@ class LineBar:
     shown: int = 0
 
     def update(self, n: int = 1) -> None:
+        # practice 1: write a line each time a share of the bar is done, and one at the end
+        # hint: count what is done; print when a step's worth has passed since the last line shown,
+        # hint: or when the bar is full, and remember what was shown.
         self.done += n
         if self.done >= self.total or self.done - self.shown >= self.total * self.step:
             self.shown = self.done
             print(f"  {self.description}: {self.done}/{self.total} {self.unit}s", file=self.stream)
+        # end practice 1
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,9 @@ def import_folder(
 
 def ask(app: Flask, email: str, password: str, question: str) -> dict[str, Any]:
     """Log in as ``email`` and ``POST /api/chat`` the question; the answer's JSON."""
+    # practice 2: log in, then ask POST /api/chat with the token
+    # hint: POST /api/auth/login gives a token to send as "Authorization: Bearer …"; a status
+    # hint: other than 200 from either call is a RuntimeError that quotes the response.
     client = app.test_client()
     login = client.post("/api/auth/login", json={"email": email, "password": password})
     if login.status_code != 200:
@@ -103,3 +110,4 @@ def ask(app: Flask, email: str, password: str, question: str) -> dict[str, Any]:
             f"POST /api/chat answered {response.status_code}: {response.get_data(as_text=True)}"
         )
     return response.get_json()  # type: ignore[no-any-return]
+    # end practice 2
