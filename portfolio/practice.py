@@ -359,6 +359,11 @@ def run_tests(
         command = [
             *(sys.executable, "-m", "pytest", "-c", str(root / "pytest.ini")),
             *("--rootdir", str(root), "-p", "portfolio.practice_plugin", "-q", "--no-header"),
+            # A day that does not import is a collection error in the report, not the end of
+            # every other day's run.
+            "--continue-on-collection-errors",
+            # A proof only needs to know which stub each failure came from, not its traceback.
+            *(("--tb=no",) if prove else ()),
             *(str(root / day) for day in tasks),
         ]
         completed = subprocess.run(
@@ -493,13 +498,56 @@ def render(result: Check, workspace_label: str = "practice") -> str:
 # ---- proving a day ------------------------------------------------------------------------
 
 
+def imported_days(folder: Path) -> set[str]:
+    """The other days whose code the day's modules import (at the top or inside a function)."""
+    found: set[str] = set()
+    for module in sorted(folder.rglob("*.py")):
+        try:
+            tree = ast.parse(module.read_text(encoding="utf-8"), str(module))
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            found.update(name.partition(".")[0] for name in names)
+    return {name for name in found if DAY_NAME.match(name) and name != folder.name}
+
+
+def independent_batches(days: Sequence[str], root: Path = REPO_ROOT) -> list[list[str]]:
+    """The days in as few groups as can be, none of which holds a day and a day it imports.
+
+    A day's stubs would break the tests of a day that imports it, so the two are stubbed in
+    separate runs; each run's other days are the repository's own.
+    """
+    imports = {day: imported_days(root / day) for day in days}
+    batches: list[list[str]] = []
+    for day in days:
+        for batch in batches:
+            if not any(day in imports[other] or other in imports[day] for other in batch):
+                batch.append(day)
+                break
+        else:
+            batches.append([day])
+    return batches
+
+
 def prove(days: Sequence[str], root: Path = REPO_ROOT) -> dict[str, tuple[Check, list[str]]]:
-    """Stub days in a temporary folder and check each stub makes one of its day's tests fail."""
+    """Stub days in a temporary folder and check each stub makes one of its day's tests fail.
+
+    Days that import one another are proved in separate runs (:func:`independent_batches`).
+    """
+    checks: dict[str, Check] = {}
     with tempfile.TemporaryDirectory(prefix="practice-proof-") as scratch:
-        workspace = Path(scratch) / "practice"
-        for day in days:
-            start(day, root, workspace)
-        checks = check_days(days, root, workspace, prove=True)
+        for number, batch in enumerate(independent_batches(days, root)):
+            workspace = Path(scratch) / str(number) / "practice"
+            for day in batch:
+                start(day, root, workspace)
+            checks.update(check_days(batch, root, workspace, prove=True))
+    checks = {day: checks[day] for day in days}
     proofs = {}
     for day, result in checks.items():
         problems = [

@@ -31,6 +31,7 @@ REPORT_ENV = "PRACTICE_REPORT"
 #: Set (to 1) by ``prove``: once each task of a day has failed a test, skip that day's other tests.
 PROVE_ENV = "PRACTICE_PROVE"
 ERROR_LENGTH = 300
+DEMO_TESTS = "test_main.py"
 
 Region = tuple[int, int, str]  # first line, last line (1-based, inclusive), task id
 
@@ -107,6 +108,16 @@ class Report:
             for _, _, task in regions:
                 self.unproven.setdefault(task.partition(":")[0], set()).add(task)
 
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        """In a proof, every day's demo tests (test_main.py) go last, in their own order.
+
+        They run a whole demo, often in a subprocess whose error no trace sees: the slowest way
+        to watch a stub fail, and by the time they come, most days' stubs have all failed
+        elsewhere and they are skipped.
+        """
+        if self.prove:
+            items.sort(key=lambda item: item.path.name == DEMO_TESTS)
+
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         day = item.nodeid.partition("/")[0]
@@ -117,6 +128,9 @@ class Report:
     def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, None, None]:
         self.recorder.reached = set()
         self.recorder.first_stub = None
+        # A test can take the trace away (hypothesis traces its own runs, then sets None).
+        if sys.gettrace() != self.recorder.trace:
+            sys.settrace(self.recorder.trace)
         self.tests[item.nodeid] = {
             "nodeid": item.nodeid,
             "outcome": "passed",

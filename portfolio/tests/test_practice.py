@@ -263,11 +263,64 @@ def test_prove_counts_a_stub_whose_error_a_caller_turned_into_a_wrong_answer(rep
             "assert total([1, 2, 3]) == 6", "assert total_or_none([1, 2, 3]) == 6"
         )
     )
+    # A test before it takes the trace away, as hypothesis does after tracing its own runs.
+    (repo / "day07" / "test_a_first.py").write_text(
+        "import sys\n\n\ndef test_dropping_the_trace() -> None:\n    sys.settrace(None)\n"
+    )
 
     ((result, problems),) = practice.prove(["day07"], repo).values()
     assert problems == []
     (first, _) = result.tasks
     assert [test.error for test in first.tests] == ["AssertionError: assert None == 6"]
+
+
+def add_day_importing_day07(repo: Path) -> None:
+    """day08: a task of its own, built on day07's total (which day07's proof stubs)."""
+    day = repo / "day08"
+    day.mkdir()
+    (day / "__init__.py").write_text("")
+    (day / "__main__.py").write_text("print('day 8')\n")
+    (day / "mean.py").write_text(
+        dedent(
+            """\
+            from day07.sums import total
+
+
+            def mean(values: list[int]) -> float:
+                # practice 1: the mean of the values
+                # hint: the total over the count.
+                return total(values) / len(values)
+                # end practice 1
+            """
+        )
+    )
+    (day / "test_mean.py").write_text(
+        "from day08.mean import mean\n\n\n"
+        "def test_mean() -> None:\n    assert mean([1, 2]) == 1.5\n"
+    )
+
+
+def test_days_that_import_one_another_are_proved_apart(repo: Path) -> None:
+    add_day_importing_day07(repo)
+    (repo / "day09").mkdir()
+    (repo / "day09" / "plain.py").write_text("import json\nimport day07  # noqa\n")
+
+    assert practice.imported_days(repo / "day08") == {"day07"}
+    assert practice.independent_batches(["day07", "day08"], repo) == [["day07"], ["day08"]]
+    assert practice.independent_batches(["day08", "day09", "day07"], repo) == [
+        ["day08", "day09"],
+        ["day07"],
+    ]
+
+
+@pytest.mark.slow
+def test_prove_runs_a_day_against_the_real_code_of_a_day_it_imports(repo: Path) -> None:
+    add_day_importing_day07(repo)
+
+    proofs = practice.prove(["day07", "day08"], repo)
+    assert {day: problems for day, (_, problems) in proofs.items()} == {"day07": [], "day08": []}
+    ((task,),) = [proofs["day08"][0].tasks]
+    assert [test.outcome for test in task.tests] == ["failed"]
 
 
 def test_progress_is_recorded_in_the_shape_the_portfolio_reads(repo: Path) -> None:
